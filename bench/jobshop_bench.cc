@@ -1,0 +1,96 @@
+// Job-shop simulator throughput: operations dispatched per second with a
+// rule policy on 15x10 instances (la21 size) with interruptions on.
+// Target (DESIGN.md): >= 1M decisions/s on one core.
+#include <benchmark/benchmark.h>
+
+#include "scenarios/catalog.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/jobshop/generator.h"
+#include "sim/jobshop/rules.h"
+#include "sim/jobshop/validator.h"
+
+namespace dispatchlab::jobshop {
+namespace {
+
+std::vector<Instance> Instances15x10() {
+  std::vector<Instance> out;
+  for (std::uint64_t s = 0; s < 8; ++s) {
+    auto r = GenerateInstance({.jobs = 15, .machines = 10, .seed = s});
+    out.push_back(*r);
+  }
+  return out;
+}
+
+void RunRule(benchmark::State& state, Rule rule, double p, BlockingMode mode) {
+  const auto instances = Instances15x10();
+  SimOptions o;
+  o.mode = mode;
+  o.breakdowns = PerOperationBreakdowns(p);
+  std::vector<Simulator> sims;
+  for (const auto& inst : instances) sims.emplace_back(inst, o);
+  auto policy = MakeRulePolicy(rule);
+  std::uint64_t seed = 0;
+  std::int64_t ops = 0, decisions = 0;
+  for (auto _ : state) {
+    Simulator& sim = sims[seed % sims.size()];
+    sim.Reset(seed);
+    policy->Reset(seed);
+    while (sim.AdvanceToDecision()) sim.Apply(policy->Choose(sim, sim.candidates()));
+    ops += sim.result().operations_dispatched;
+    decisions += sim.result().decisions;
+    ++seed;
+  }
+  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(ops), benchmark::Counter::kIsRate);
+  state.counters["decisions/s"] =
+      benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
+}
+
+void BM_Spt_15x10_p005(benchmark::State& s) { RunRule(s, Rule::kSpt, 0.05, BlockingMode::kSwap); }
+void BM_Spt_15x10_p0(benchmark::State& s) { RunRule(s, Rule::kSpt, 0.0, BlockingMode::kSwap); }
+void BM_Mwkr_15x10_p02(benchmark::State& s) { RunRule(s, Rule::kMwkr, 0.2, BlockingMode::kSwap); }
+void BM_Random_15x10_p005(benchmark::State& s) { RunRule(s, Rule::kRandom, 0.05, BlockingMode::kSwap); }
+void BM_Spt_15x10_p005_bns(benchmark::State& s) { RunRule(s, Rule::kSpt, 0.05, BlockingMode::kNoSwap); }
+BENCHMARK(BM_Spt_15x10_p005);
+BENCHMARK(BM_Spt_15x10_p0);
+BENCHMARK(BM_Mwkr_15x10_p02);
+BENCHMARK(BM_Random_15x10_p005);
+BENCHMARK(BM_Spt_15x10_p005_bns);
+
+// Cost of the observation a learned policy reads at each decision (15x15).
+void BM_EnvObservation_15x15(benchmark::State& state) {
+  auto inst = *GenerateInstance({.jobs = 15, .machines = 15, .seed = 1});
+  SimOptions o;
+  o.breakdowns = PerOperationBreakdowns(0.05);
+  env::JobShopEnv e(inst, o);
+  std::uint64_t seed = 0;
+  std::int64_t steps = 0;
+  e.Reset(seed);
+  for (auto _ : state) {
+    if (e.done()) e.Reset(++seed);
+    const auto& mask = e.observation().mask;
+    int a = 0;
+    while (!mask[a]) ++a;
+    e.Step(a);
+    ++steps;
+  }
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_EnvObservation_15x15);
+
+// The validator, for scale (it runs once per episode in `run`).
+void BM_Validate_15x10(benchmark::State& state) {
+  auto inst = *GenerateInstance({.jobs = 15, .machines = 10, .seed = 1});
+  SimOptions o;
+  o.breakdowns = PerOperationBreakdowns(0.05);
+  auto policy = MakeRulePolicy(Rule::kSpt);
+  auto r = RunEpisode(inst, o, 1, *policy);
+  auto rows = ToScheduleRows(r);
+  auto down = ToDownRows(r);
+  for (auto _ : state) benchmark::DoNotOptimize(ValidateSchedule(inst, rows, down, true));
+}
+BENCHMARK(BM_Validate_15x10);
+
+}  // namespace
+}  // namespace dispatchlab::jobshop
+
+BENCHMARK_MAIN();

@@ -1,0 +1,75 @@
+// The job shop seen through env::Env.
+//
+// Action space: one action per job (a job has at most one candidate machine,
+// the machine of its next operation), legal when (machine, job) is a
+// candidate of the current decision point.
+//
+// Node sets:
+//   0 "op"       one node per operation, job-major (index = Simulator::op_index)
+//   1 "machine"  one node per machine
+// Edge sets (static for the episode, written on Reset):
+//   "next"        op(j,k) -> op(j,k+1)   conjunctive arcs
+//   "prev"        op(j,k+1) -> op(j,k)
+//   "op_machine"  op -> its machine
+//   "machine_op"  machine -> op
+// Reward: minus the simulated time that passed since the last decision,
+// divided by the instance's mean processing time; an episode's return is
+// -makespan / mean. A BNS deadlock ends the episode with an extra
+// -kDeadlockPenalty x (total work / mean).
+#pragma once
+
+#include <cstdint>
+
+#include "sim/env/env.h"
+#include "sim/jobshop/simulator.h"
+
+namespace dispatchlab::env {
+
+class JobShopEnv final : public Env {
+ public:
+  // Operation features (node set 0), in this order.
+  enum OpFeature {
+    kOpDone, kOpProcessing, kOpBlocked, kOpCandidate, kOpFuture,
+    kOpDuration,            // duration / max duration
+    kOpRemainingProcessing, // of the running op / max duration
+    kOpJobRemainingWork,    // work of this and later ops of the job / max job work
+    kOpJobRemainingOps,     // ops from this one on / machines
+    kOpWaiting,             // (now - ready time) / max duration, next op only
+    kOpMachineDown,
+    kOpMachineRepairLeft,   // / max duration
+    kOpFeatureCount
+  };
+  enum MachineFeature {
+    kMachineFree, kMachineDown, kMachineHolderProcessing, kMachineHolderBlocked,
+    kMachineRepairLeft,     // / max duration
+    kMachineQueuedWork,     // unstarted work on this machine / total work
+    kMachineFeatureCount
+  };
+  static constexpr double kDeadlockPenalty = 2.0;
+
+  // `instance` must outlive the env.
+  JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options);
+
+  int num_actions() const override { return instance_->num_jobs(); }
+  const Observation& observation() const override { return obs_; }
+  bool done() const override { return sim_.done(); }
+
+  const jobshop::Simulator& simulator() const { return sim_; }
+
+ protected:
+  void DoReset(std::uint64_t seed) override;
+  StepResult DoStep(int action) override;
+
+ private:
+  void WriteObservation();
+  double TimeReward(SimTime from);
+
+  const jobshop::Instance* instance_;
+  jobshop::Simulator sim_;
+  Observation obs_;
+  std::vector<int> candidate_of_job_;
+  float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
+  double mean_duration_ = 1;
+};
+
+}  // namespace dispatchlab::env

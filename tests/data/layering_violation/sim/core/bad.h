@@ -1,0 +1,2 @@
+#pragma once
+#include <torch/nn.h>  // planted: sim must not see torch

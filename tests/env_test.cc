@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include "scenarios/catalog.h"
+#include "sim/core/rng.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/jobshop/rules.h"
+
+namespace dispatchlab::env {
+namespace {
+
+TEST(JobShopEnv, BuffersMatchTheDecisionPoint) {
+  auto inst = scenarios::LoadJobShopInstance("ft06");
+  ASSERT_TRUE(inst.ok());
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
+  JobShopEnv env(*inst, o);
+  env.Reset(3);
+  const Observation& obs = env.observation();
+  ASSERT_EQ(obs.node_sets.size(), 2u);
+  EXPECT_EQ(obs.node_sets[0].count, 36);
+  EXPECT_EQ(obs.node_sets[0].features.size(), 36u * JobShopEnv::kOpFeatureCount);
+  EXPECT_EQ(obs.node_sets[1].count, 6);
+  // Conjunctive arcs: 6 jobs x 5 = 30 each way; op<->machine: 36 each way.
+  ASSERT_EQ(obs.edge_sets.size(), 4u);
+  EXPECT_EQ(obs.edge_sets[0].src.size(), 30u);
+  EXPECT_EQ(obs.edge_sets[2].src.size(), 36u);
+  EXPECT_EQ(env.num_actions(), 6);
+
+  Rng rng(5);
+  int steps = 0;
+  while (!env.done()) {
+    const auto& sim = env.simulator();
+    // The mask is exactly the set of candidate jobs, and each candidate's
+    // op node has the candidate flag and a status one-hot summing to 1.
+    int legal = 0;
+    for (int a = 0; a < env.num_actions(); ++a) legal += obs.mask[a];
+    ASSERT_EQ(legal, static_cast<int>(sim.candidates().size()));
+    ASSERT_GE(legal, 2);
+    for (const auto& c : sim.candidates()) {
+      ASSERT_EQ(obs.mask[c.job.value], 1);
+      const int node = obs.action_nodes[c.job.value];
+      ASSERT_EQ(node, sim.op_index(c.job.value, c.op));
+      EXPECT_EQ(obs.node_sets[0].features[node * JobShopEnv::kOpFeatureCount +
+                                          JobShopEnv::kOpCandidate], 1.f);
+    }
+    for (int node = 0; node < 36; ++node) {
+      float one_hot = 0;
+      for (int f = JobShopEnv::kOpDone; f <= JobShopEnv::kOpFuture; ++f)
+        one_hot += obs.node_sets[0].features[node * JobShopEnv::kOpFeatureCount + f];
+      ASSERT_EQ(one_hot, 1.f) << "node " << node;
+    }
+    std::vector<int> legal_actions;
+    for (int a = 0; a < env.num_actions(); ++a)
+      if (obs.mask[a]) legal_actions.push_back(a);
+    env.Step(legal_actions[rng.UniformInt(0, legal_actions.size() - 1)]);
+    ++steps;
+  }
+  // Return = -makespan / mean processing time (rewards telescope).
+  const auto& r = env.simulator().result();
+  ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
+  EXPECT_NEAR(env.episode_return(), -r.makespan / inst->MeanDuration(), 1e-9);
+  EXPECT_EQ(steps, r.decisions);
+}
+
+TEST(JobShopEnv, SameSeedSameActionsSameReturnAsRunEpisode) {
+  // Stepping the env with SPT's choices reproduces RunEpisode with SPT.
+  auto inst = scenarios::LoadJobShopInstance("la01");
+  ASSERT_TRUE(inst.ok());
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
+  auto spt = jobshop::MakeRulePolicy(jobshop::Rule::kSpt);
+  const auto expected = jobshop::RunEpisode(*inst, o, 11, *spt);
+  JobShopEnv env(*inst, o);
+  env.Reset(11);
+  while (!env.done()) {
+    const auto& sim = env.simulator();
+    const int i = jobshop::ChooseByRule(jobshop::Rule::kSpt, sim, sim.candidates());
+    env.Step(sim.candidates()[i].job.value);
+  }
+  EXPECT_EQ(env.simulator().result().makespan, expected.makespan);
+}
+
+}  // namespace
+}  // namespace dispatchlab::env
