@@ -2,8 +2,11 @@
 # (scripts/install-deps.sh, a no-op when all are present), configures,
 # builds, then runs.
 #
-#   make demo    the main job: headless evaluation of the dispatching rules
-#                on built-in instances, printed as a table
+#   make demo    the main job: headless batch evaluation of every policy on
+#                the built-in instances (30 seeds, three breakdown levels)
+#                into the SQLite store, then the comparison table. Re-running
+#                reuses what is stored. DB=path overrides the default store
+#                ($$XDG_DATA_HOME/dispatchlab/dispatchlab.db).
 #   make test    build everything and run the whole test suite
 #   make bench   Google Benchmarks (bench/)
 BUILD ?= build
@@ -21,9 +24,12 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+DB ?=
+DB_FLAG = $(if $(DB),--db $(DB),)
+
 demo: build
-	$(BUILD)/app/dispatchlab jobshop rules --instances 'ft06,la0[1-5],la1[6-9]' \
-	  --shutdown-p 0,0.1 --seeds 10
+	$(BUILD)/app/dispatchlab eval $(DB_FLAG) --domain jobshop \
+	  --scenarios 'ft06,ft10,la*' --policies all --seeds 30 --shutdown-p 0,0.05,0.1
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "app/cli.h"
+#include "app/cli_common.h"
 #include "app/output.h"
 #include "scenarios/catalog.h"
 #include "sim/jobshop/generator.h"
@@ -24,52 +25,6 @@ namespace {
 
 using namespace dispatchlab::jobshop;
 using Json = nlohmann::ordered_json;
-
-// Bad input travels up as this exception inside the CLI only; RunCli turns it
-// into one line on stderr and exit code 2.
-struct BadInput {
-  std::string message;
-};
-
-template <typename T>
-T OrBadInput(Result<T> r) {
-  if (!r) throw BadInput{r.error().message};
-  return std::move(r).value();
-}
-
-double WallSeconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
-      .count();
-}
-
-BlockingMode ParseMode(const std::string& s) {
-  if (s == "bws") return BlockingMode::kSwap;
-  if (s == "bns") return BlockingMode::kNoSwap;
-  throw BadInput{fmt::format("--mode must be bws or bns, not '{}'", s)};
-}
-
-std::vector<double> ParseProbabilities(const std::string& list) {
-  std::vector<double> out;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
-    std::size_t used = 0;
-    double p = 0;
-    try {
-      p = std::stod(item, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (used != item.size())
-      throw BadInput{fmt::format("--shutdown-p: '{}' is not a number", item)};
-    if (!(p >= 0.0 && p <= 1.0))
-      throw BadInput{fmt::format("--shutdown-p: {} is outside [0, 1]", item)};
-    out.push_back(p);
-  }
-  if (out.empty()) throw BadInput{"--shutdown-p: no probability given"};
-  return out;
-}
 
 // Breakdown flags shared by run and rules.
 struct BreakdownFlags {
@@ -505,44 +460,10 @@ int DoGenerate(const GenerateFlags& f, std::ostream& out) {
   return kExitOk;
 }
 
-// CLI11 says "A subcommand is required" for `jobshop frobnicate`; name the
-// word it did not know and the commands it could have been.
-std::string DescribeParseError(CLI::App& app, const std::vector<std::string>& args,
-                               const CLI::ParseError& e) {
-  CLI::App* cur = &app;
-  for (bool descended = true; descended;) {
-    descended = false;
-    for (CLI::App* sub : cur->get_subcommands({}))
-      if (sub->parsed()) {
-        cur = sub;
-        descended = true;
-        break;
-      }
-  }
-  const auto subs = cur->get_subcommands({});
-  if (subs.empty() || std::string(e.what()).find("subcommand") == std::string::npos)
-    return e.what();
-  std::string names;
-  for (CLI::App* sub : subs) names += (names.empty() ? "" : ", ") + sub->get_name();
-  std::string unknown;
-  bool after = cur == &app;
-  for (const auto& a : args) {
-    if (after && !a.empty() && a[0] != '-') {
-      unknown = a;
-      break;
-    }
-    if (a == cur->get_name()) after = true;
-  }
-  if (unknown.empty())
-    return fmt::format("{} needs a command: {}", cur->get_name(), names);
-  return fmt::format("unknown command '{}' for {} (choose one of: {})", unknown,
-                     cur->get_name(), names);
-}
-
 }  // namespace
 
 // Registers `jobshop` and its subcommands; sets *action to the chosen one.
-void AddJobShopCommands(CLI::App& app, std::function<int()>* action,
+void AddJobShopCommands(CLI::App& app, CliAction* action,
                         std::ostream& out, std::ostream& err) {
   auto* js = app.add_subcommand("jobshop",
                                 "Blocking job shop with swaps and breakdowns");
@@ -613,42 +534,6 @@ void AddJobShopCommands(CLI::App& app, std::function<int()>* action,
   c->add_option("--seed", gen->gen.seed)->capture_default_str();
   c->add_option("--out", gen->out, "Output file (default: stdout)");
   c->callback([=, &out] { *action = [=, &out] { return DoGenerate(*gen, out); }; });
-}
-
-int RunCli(const std::vector<std::string>& args, std::ostream& out,
-           std::ostream& err) {
-  CLI::App app{
-      "dispatchlab: dispatch under disruption -- blocking job shops with swaps "
-      "and breakdowns, and (soon) urban air mobility fleets.",
-      "dispatchlab"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "dispatchlab 0.1.0");
-  std::function<int()> action;
-  AddJobShopCommands(app, &action, out, err);
-
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::Success& e) {  // --help, --version
-    return app.exit(e, out, err);
-  } catch (const CLI::ParseError& e) {
-    err << "dispatchlab: error: " << DescribeParseError(app, args, e) << "\n";
-    err << "Run with --help for usage.\n";
-    return kExitBadInput;
-  } catch (const BadInput& e) {
-    err << "dispatchlab: error: " << e.message << "\n";
-    return kExitBadInput;
-  }
-  if (!action) {
-    out << app.help();
-    return kExitBadInput;
-  }
-  try {
-    return action();
-  } catch (const BadInput& e) {
-    err << "dispatchlab: error: " << e.message << "\n";
-    return kExitBadInput;
-  }
 }
 
 }  // namespace dispatchlab::app

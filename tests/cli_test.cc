@@ -113,6 +113,8 @@ struct BadArgs {
   std::string expected;
 };
 
+void PrintTo(const BadArgs& b, std::ostream* os) { *os << b.expected; }
+
 class CliBadInput : public CliTest, public ::testing::WithParamInterface<BadArgs> {};
 
 TEST_P(CliBadInput, OneClearLineAndExitTwo) {

@@ -48,6 +48,8 @@ struct BadCase {
   const char* expected;  // substring of the error
 };
 
+void PrintTo(const BadCase& b, std::ostream* os) { *os << b.expected; }
+
 class ParserErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ParserErrors, NamesSourceAndLine) {

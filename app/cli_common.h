@@ -1,0 +1,74 @@
+// Helpers shared by the command modules of `dispatchlab`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+#include <iosfwd>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/core/status.h"
+#include "sim/jobshop/simulator.h"
+
+namespace dispatchlab::app {
+
+// Bad input travels up as this exception inside the CLI only; RunCli turns it
+// into one line on stderr and exit code 2.
+struct BadInput {
+  std::string message;
+};
+
+template <typename T>
+T OrBadInput(Result<T> r) {
+  if (!r) throw BadInput{r.error().message};
+  return std::move(r).value();
+}
+
+inline double WallSeconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+inline jobshop::BlockingMode ParseMode(const std::string& s) {
+  if (s == "bws") return jobshop::BlockingMode::kSwap;
+  if (s == "bns") return jobshop::BlockingMode::kNoSwap;
+  throw BadInput{fmt::format("--mode must be bws or bns, not '{}'", s)};
+}
+
+inline std::vector<double> ParseProbabilities(const std::string& list) {
+  std::vector<double> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    std::size_t used = 0;
+    double p = 0;
+    try {
+      p = std::stod(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != item.size())
+      throw BadInput{fmt::format("--shutdown-p: '{}' is not a number", item)};
+    if (!(p >= 0.0 && p <= 1.0))
+      throw BadInput{fmt::format("--shutdown-p: {} is outside [0, 1]", item)};
+    out.push_back(p);
+  }
+  if (out.empty()) throw BadInput{"--shutdown-p: no probability given"};
+  return out;
+}
+
+
+// The command chosen on the command line, run after parsing.
+using CliAction = std::function<int()>;
+
+void AddJobShopCommands(CLI::App& app, CliAction* action, std::ostream& out,
+                        std::ostream& err);
+void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace dispatchlab::app

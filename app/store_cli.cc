@@ -1,0 +1,432 @@
+// `dispatchlab eval`, `results` and `scenarios`: the store and batch
+// evaluation from the command line.
+#include <fmt/format.h>
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+#include <thread>
+
+#include "app/cli.h"
+#include "app/cli_common.h"
+#include "app/output.h"
+#include "policy/registry.h"
+#include "scenarios/batch.h"
+#include "scenarios/catalog.h"
+#include "scenarios/report.h"
+#include "scenarios/store.h"
+#include "sim/jobshop/parser.h"
+#include "sim/jobshop/schedule.h"
+
+namespace dispatchlab::app {
+namespace {
+
+using scenarios::Store;
+using Json = nlohmann::ordered_json;
+
+// Set by SIGINT/SIGTERM during `eval`; the batch stops dispatching, commits
+// what finished and reports how to resume.
+std::atomic<bool> g_interrupted{false};
+extern "C" void OnInterrupt(int) { g_interrupted = true; }
+
+std::string DefaultDbPath() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/dispatchlab/dispatchlab.db";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.local/share/dispatchlab/dispatchlab.db";
+  return "dispatchlab.db";
+}
+
+std::unique_ptr<Store> OpenStore(const std::string& flag, bool read_only) {
+  const std::string path = flag.empty() ? DefaultDbPath() : flag;
+  scenarios::StoreOptions o;
+  o.read_only = read_only;
+  return OrBadInput(Store::Open(path, o));
+}
+
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+bool MatchesAny(const std::vector<std::string>& patterns, const std::string& name) {
+  if (patterns.empty()) return true;
+  for (const auto& p : patterns)
+    if (fnmatch(p.c_str(), name.c_str(), 0) == 0) return true;
+  return false;
+}
+
+// Scenarios of a domain whose names match the comma-separated patterns;
+// each pattern must match something.
+std::vector<scenarios::ScenarioRecord> SelectScenarios(Store& store,
+                                                       const std::string& domain,
+                                                       const std::string& list) {
+  const auto all = OrBadInput(store.ListScenarios(domain));
+  std::vector<scenarios::ScenarioRecord> out;
+  std::set<std::string> taken;
+  for (const auto& pattern : SplitList(list)) {
+    bool any = false;
+    for (const auto& s : all)
+      if (fnmatch(pattern.c_str(), s.name.c_str(), 0) == 0) {
+        any = true;
+        if (taken.insert(s.name).second) out.push_back(s);
+      }
+    if (!any)
+      throw BadInput{fmt::format(
+          "no {} scenario matches '{}' in {} (see `dispatchlab scenarios list`, "
+          "or import it with `dispatchlab scenarios import FILE`)",
+          domain, pattern, store.path())};
+  }
+  if (out.empty()) throw BadInput{"--scenarios: no scenario given"};
+  return out;
+}
+
+// --- progress ------------------------------------------------------------------
+class ProgressPrinter {
+ public:
+  ProgressPrinter(std::ostream& err, bool quiet)
+      : err_(err), quiet_(quiet), tty_(isatty(STDERR_FILENO) == 1) {}
+
+  void Update(const scenarios::BatchProgress& p) {
+    if (quiet_) return;
+    const std::int64_t todo = p.total - p.skipped;
+    const std::int64_t done = p.stored + p.failed;
+    const double rate = p.elapsed_s > 0 ? done / p.elapsed_s : 0;
+    const double eta = rate > 0 ? (todo - done) / rate : 0;
+    const double frac = todo > 0 ? static_cast<double>(done) / todo : 1;
+    if (tty_) {
+      const int width = 30;
+      const int fill = static_cast<int>(frac * width);
+      err_ << fmt::format("\r[{}{}] {}/{} runs  {:.0f} runs/s  ETA {:.0f}s{}   ",
+                          std::string(fill, '#'), std::string(width - fill, '.'),
+                          done, todo, rate, eta,
+                          p.failed ? fmt::format("  {} failed", p.failed) : "")
+           << std::flush;
+      dirty_ = true;
+    } else if (frac >= next_report_ || done == todo) {
+      err_ << fmt::format("eval: {}/{} runs ({:.0f}%), {:.0f} runs/s, ETA {:.0f}s\n",
+                          done, todo, 100 * frac, rate, eta);
+      while (next_report_ <= frac) next_report_ += 0.1;
+    }
+  }
+  void Finish() {
+    if (dirty_) err_ << "\n";
+    dirty_ = false;
+  }
+
+ private:
+  std::ostream& err_;
+  bool quiet_, tty_, dirty_ = false;
+  double next_report_ = 0.1;
+};
+
+// --- report table ----------------------------------------------------------------
+struct ReportFlags {
+  std::string db, domain, scenarios, policies, group_by = "policy,p", format = "table";
+};
+
+std::string FormatNumber(double x) {
+  return std::abs(x) >= 1000 ? fmt::format("{:.1f}", x) : fmt::format("{:.2f}", x);
+}
+
+void PrintReport(const std::vector<scenarios::ResultRow>& rows,
+                 const std::vector<scenarios::GroupKey>& group_by,
+                 const std::string& format, std::ostream& out) {
+  const auto report = scenarios::Aggregate(rows, group_by, scenarios::JobShopReferenceFor);
+  bool any_gap = false;
+  for (const auto& r : report) any_gap |= r.mean_gap_pct.has_value();
+  if (format == "json") {
+    Json arr = Json::array();
+    for (const auto& r : report) {
+      Json j;
+      for (std::size_t i = 0; i < group_by.size(); ++i)
+        j[scenarios::GroupKeyName(group_by[i])] = r.key[i];
+      j["runs"] = r.runs;
+      j["n"] = r.n;
+      j["mean"] = r.mean;
+      j["std"] = r.std;
+      j["ci95"] = r.ci95;
+      if (r.mean_gap_pct) j["gap_pct"] = *r.mean_gap_pct;
+      j["deadlocks"] = r.deadlocks;
+      j["failed"] = r.failed;
+      j["wall_s_mean"] = r.wall_s_mean;
+      arr.push_back(j);
+    }
+    out << arr.dump(2) << "\n";
+    return;
+  }
+  std::vector<std::string> header;
+  for (auto g : group_by) header.push_back(scenarios::GroupKeyName(g));
+  for (const char* h : {"runs", "mean", "std", "ci95"}) header.push_back(h);
+  if (any_gap) header.push_back("gap%");
+  for (const char* h : {"deadlocks", "failed", "ms/run"}) header.push_back(h);
+  Table table(header);
+  for (const auto& r : report) {
+    std::vector<std::string> row = r.key;
+    row.push_back(std::to_string(r.runs));
+    row.push_back(r.n ? FormatNumber(r.mean) : "-");
+    row.push_back(r.n > 1 ? FormatNumber(r.std) : "-");
+    row.push_back(r.n > 1 ? "±" + FormatNumber(r.ci95) : "-");
+    if (any_gap)
+      row.push_back(r.mean_gap_pct ? fmt::format("{:+.1f}", *r.mean_gap_pct) : "-");
+    row.push_back(std::to_string(r.deadlocks));
+    row.push_back(std::to_string(r.failed));
+    row.push_back(fmt::format("{:.3f}", 1000 * r.wall_s_mean));
+    table.AddRow(row);
+  }
+  out << (format == "csv" ? table.RenderCsv() : table.Render());
+  if (format == "table" && any_gap)
+    out << "gap%: mean gap to the best known BWS makespan (reference.csv), bws runs only\n";
+}
+
+std::vector<scenarios::GroupKey> ParseGroupByOrBadInput(const std::string& s) {
+  return OrBadInput(scenarios::ParseGroupBy(s));
+}
+
+void CheckFormat(const std::string& f) {
+  if (f != "table" && f != "csv" && f != "json")
+    throw BadInput{fmt::format("--format must be table, csv or json, not '{}'", f)};
+}
+
+int DoResults(const ReportFlags& f, std::ostream& out) {
+  CheckFormat(f.format);
+  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+  auto store = OpenStore(f.db, /*read_only=*/true);
+  scenarios::ResultFilter filter;
+  filter.domain = f.domain;
+  auto rows = OrBadInput(store->QueryResults(filter));
+  const auto scen = SplitList(f.scenarios), pol = SplitList(f.policies);
+  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
+    return !MatchesAny(scen, r.scenario) || !MatchesAny(pol, r.policy);
+  });
+  if (rows.empty()) {
+    out << fmt::format("no results in {} for this selection; run `dispatchlab eval` "
+                       "first\n",
+                       store->path());
+    return kExitOk;
+  }
+  PrintReport(rows, group_by, f.format, out);
+  return kExitOk;
+}
+
+// --- eval ----------------------------------------------------------------------
+struct EvalFlags {
+  std::string db, domain = "jobshop", scenarios = "la*", policies = "all",
+              shutdown_p = "0,0.05,0.1", mode = "bws", keep = "first",
+              group_by = "policy,p", format = "table";
+  int seeds = 30;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  bool quiet = false;
+};
+
+int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
+  if (f.domain == "uam")
+    throw BadInput{"--domain uam: the UAM simulator is not built yet"};
+  if (f.domain != "jobshop")
+    throw BadInput{fmt::format("--domain must be jobshop or uam, not '{}'", f.domain)};
+  if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
+  CheckFormat(f.format);
+  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+  scenarios::BatchOptions options;
+  if (f.keep == "first") options.keep_schedules = scenarios::KeepSchedules::kFirstSeed;
+  else if (f.keep == "all") options.keep_schedules = scenarios::KeepSchedules::kAll;
+  else if (f.keep == "none") options.keep_schedules = scenarios::KeepSchedules::kNone;
+  else throw BadInput{fmt::format("--keep-schedules must be first, all or none, not '{}'", f.keep)};
+  options.threads = f.threads > 0 ? f.threads
+                                  : std::max(1u, std::thread::hardware_concurrency());
+  auto policies = OrBadInput(policy::ParseJobShopPolicies(f.policies));
+  auto ps = ParseProbabilities(f.shutdown_p);
+  std::sort(ps.begin(), ps.end());
+  ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
+
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  scenarios::JobShopGrid grid;
+  grid.scenarios = SelectScenarios(*store, "jobshop", f.scenarios);
+  for (auto& p : policies)
+    grid.policies.push_back({p.name, p.kind, p.parameters, p.make});
+  grid.shutdown_p = ps;
+  grid.mode = ParseMode(f.mode);
+  grid.first_seed = f.seed;
+  grid.seeds = f.seeds;
+
+  if (!f.quiet)
+    err << fmt::format("eval: {} scenarios x {} policies x {} levels x {} seeds on {} "
+                       "threads into {}\n",
+                       grid.scenarios.size(), grid.policies.size(), ps.size(), f.seeds,
+                       options.threads, store->path());
+  ProgressPrinter progress(err, f.quiet);
+  g_interrupted = false;
+  auto old_int = std::signal(SIGINT, OnInterrupt);
+  auto old_term = std::signal(SIGTERM, OnInterrupt);
+  auto summary = scenarios::RunJobShopBatch(
+      *store, grid, options,
+      [&](const scenarios::BatchProgress& p) { progress.Update(p); }, &g_interrupted);
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  progress.Finish();
+  if (!summary) throw BadInput{summary.error().message};
+  const auto& p = summary->progress;
+  err << fmt::format("eval: {} cells, {} already stored, {} run now ({} failed) in "
+                     "{:.2f} s\n",
+                     p.total, p.skipped, p.stored + p.failed, p.failed, p.elapsed_s);
+  if (summary->cancelled) {
+    err << "eval: interrupted; finished runs are stored. Run the same command again "
+           "to resume.\n";
+    return 130;
+  }
+
+  // The comparison table for exactly this grid.
+  scenarios::ResultFilter filter;
+  filter.domain = "jobshop";
+  for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
+  for (const auto& q : grid.policies) filter.policies.push_back(q.name);
+  auto rows = OrBadInput(store->QueryResults(filter));
+  const std::string mode = jobshop::ToString(grid.mode);
+  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
+    return r.mode != mode || r.seed < grid.first_seed ||
+           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds) ||
+           std::find(ps.begin(), ps.end(), r.disruption) == ps.end();
+  });
+  PrintReport(rows, group_by, f.format, out);
+  return p.failed ? kExitNo : kExitOk;
+}
+
+// --- scenarios -------------------------------------------------------------------
+struct ScenarioFlags {
+  std::string db, domain = "jobshop", file, name, out;
+};
+
+int DoScenariosList(const ScenarioFlags& f, std::ostream& out) {
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  const std::string domain = f.domain == "all" ? "" : f.domain;
+  const auto all = OrBadInput(store->ListScenarios(domain));
+  Table table({"domain", "name", "size", "builtin", "hash"});
+  for (const auto& s : all) {
+    std::string size = "-";
+    if (s.domain == "jobshop")
+      if (auto inst = jobshop::ParseInstance(s.body, s.name, s.name); inst)
+        size = fmt::format("{}x{}", inst->num_jobs(), inst->num_machines);
+    table.AddRow({s.domain, s.name, size, s.builtin ? "yes" : "no", s.content_hash});
+  }
+  out << table.Render();
+  return kExitOk;
+}
+
+int DoScenariosImport(const ScenarioFlags& f, std::ostream& out) {
+  if (f.domain != "jobshop")
+    throw BadInput{"scenarios import: only --domain jobshop exists so far"};
+  const auto inst = OrBadInput(jobshop::LoadInstanceFile(f.file));
+  const std::string name = f.name.empty() ? inst.name : f.name;
+  if (name.empty()) throw BadInput{"scenarios import: empty --name"};
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  scenarios::ScenarioRecord s;
+  s.domain = "jobshop";
+  s.name = name;
+  s.format = "jobshop-standard";
+  s.body = jobshop::FormatStandard(inst);
+  const auto id = OrBadInput(store->PutScenario(s));
+  out << fmt::format("imported {} ({}x{}) as jobshop/{} (id {}) into {}\n", f.file,
+                     inst.num_jobs(), inst.num_machines, name, id, store->path());
+  return kExitOk;
+}
+
+int DoScenariosExport(const ScenarioFlags& f, std::ostream& out) {
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  const auto s = OrBadInput(store->FindScenario(f.domain, f.name));
+  if (!s)
+    throw BadInput{fmt::format("no {} scenario named '{}' in {}", f.domain, f.name,
+                               store->path())};
+  if (f.out.empty() || f.out == "-") {
+    out << s->body;
+  } else {
+    Status st = jobshop::WriteTextFileAtomic(f.out, s->body);
+    if (!st.ok()) throw BadInput{st.error().message};
+    out << fmt::format("wrote {}/{} to {}\n", s->domain, s->name, f.out);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
+                      std::ostream& err) {
+  const std::string db_help = fmt::format(
+      "Database file (default {})", "$XDG_DATA_HOME/dispatchlab/dispatchlab.db");
+
+  auto ev = std::make_shared<EvalFlags>();
+  auto* c = app.add_subcommand(
+      "eval", "Batch evaluation: scenarios x policies x disruption levels x seeds, "
+              "stored; re-running resumes");
+  c->add_option("--db", ev->db, db_help);
+  c->add_option("--domain", ev->domain, "jobshop or uam")->capture_default_str();
+  c->add_option("--scenarios", ev->scenarios,
+                "Comma-separated names or globs (la*, ft0?)")
+      ->capture_default_str();
+  c->add_option("--policies", ev->policies, "Comma-separated policies, or all")
+      ->capture_default_str();
+  c->add_option("--seeds", ev->seeds, "Seeds per cell")->capture_default_str();
+  c->add_option("--seed", ev->seed, "First seed")->capture_default_str();
+  c->add_option("--shutdown-p", ev->shutdown_p,
+                "Breakdown probabilities, comma-separated")
+      ->capture_default_str();
+  c->add_option("--mode", ev->mode, "bws or bns")->capture_default_str();
+  c->add_option("--threads", ev->threads, "Worker threads (default: all cores)");
+  c->add_option("--keep-schedules", ev->keep,
+                "Store schedule events for: first (seed), all, none")
+      ->capture_default_str();
+  c->add_option("--group-by", ev->group_by, "Table rows: scenario, policy, p, mode")
+      ->capture_default_str();
+  c->add_option("--format", ev->format, "table, csv or json")->capture_default_str();
+  c->add_flag("--quiet", ev->quiet, "No progress output");
+  c->callback([=, &out, &err] {
+    *action = [=, &out, &err] { return DoEval(*ev, out, err); };
+  });
+
+  auto rep = std::make_shared<ReportFlags>();
+  c = app.add_subcommand("results", "Comparison tables of stored results");
+  c->add_option("--db", rep->db, db_help);
+  c->add_option("--domain", rep->domain, "jobshop or uam (default: all)");
+  c->add_option("--scenarios", rep->scenarios, "Names or globs (default: all)");
+  c->add_option("--policies", rep->policies, "Names or globs (default: all)");
+  c->add_option("--group-by", rep->group_by, "scenario, policy, p, mode, domain")
+      ->capture_default_str();
+  c->add_option("--format", rep->format, "table, csv or json")->capture_default_str();
+  c->callback([=, &out] { *action = [=, &out] { return DoResults(*rep, out); }; });
+
+  auto* sc = app.add_subcommand("scenarios", "List, import and export stored scenarios");
+  sc->require_subcommand(1);
+  auto list = std::make_shared<ScenarioFlags>();
+  list->domain = "all";
+  c = sc->add_subcommand("list", "List scenarios in the store");
+  c->add_option("--db", list->db, db_help);
+  c->add_option("--domain", list->domain, "jobshop, uam or all")->capture_default_str();
+  c->callback([=, &out] { *action = [=, &out] { return DoScenariosList(*list, out); }; });
+  auto imp = std::make_shared<ScenarioFlags>();
+  c = sc->add_subcommand("import", "Import a scenario file");
+  c->add_option("file", imp->file, "Instance file (standard or Taillard format)")->required();
+  c->add_option("--name", imp->name, "Name in the store (default: file stem)");
+  c->add_option("--domain", imp->domain, "jobshop")->capture_default_str();
+  c->add_option("--db", imp->db, db_help);
+  c->callback([=, &out] { *action = [=, &out] { return DoScenariosImport(*imp, out); }; });
+  auto exp = std::make_shared<ScenarioFlags>();
+  c = sc->add_subcommand("export", "Write a stored scenario to a file or stdout");
+  c->add_option("name", exp->name, "Scenario name")->required();
+  c->add_option("--domain", exp->domain, "jobshop")->capture_default_str();
+  c->add_option("--out", exp->out, "Output file (default: stdout)");
+  c->add_option("--db", exp->db, db_help);
+  c->callback([=, &out] { *action = [=, &out] { return DoScenariosExport(*exp, out); }; });
+}
+
+}  // namespace dispatchlab::app

@@ -1,0 +1,30 @@
+// The policy registry: every policy a user can name (`--policy`, `eval
+// --policies`, the GUI's policy box) resolves here to a factory. Rules live
+// in sim; learned policies register here when built with torch.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/status.h"
+#include "sim/jobshop/simulator.h"
+
+namespace dispatchlab::policy {
+
+struct JobShopPolicyInfo {
+  std::string name;        // as stored and shown
+  std::string kind;        // "rule" | "search" | "neural"
+  std::string parameters;  // JSON, stored with results
+  std::function<std::unique_ptr<jobshop::Policy>()> make;
+};
+
+// Names usable in `--policies all`, in display order.
+std::vector<std::string> JobShopPolicyNames();
+Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name);
+// "all" or a comma-separated list; unknown names are an error naming them.
+Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list);
+
+}  // namespace dispatchlab::policy

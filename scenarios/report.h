@@ -1,0 +1,48 @@
+// Aggregation of stored results into comparison tables: mean, sample
+// standard deviation and the 95% confidence interval of the mean (Student t)
+// per group, plus the mean gap to a reference objective where one is known.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/store.h"
+#include "sim/core/status.h"
+
+namespace dispatchlab::scenarios {
+
+enum class GroupKey { kDomain, kScenario, kPolicy, kDisruption, kMode };
+
+// "policy,p" -> {kPolicy, kDisruption}. Names: domain, scenario, policy,
+// p (alias disruption, level), mode.
+Result<std::vector<GroupKey>> ParseGroupBy(std::string_view list);
+std::string GroupKeyName(GroupKey key);
+
+struct ReportRow {
+  std::vector<std::string> key;  // one value per group key
+  int runs = 0;                  // runs in the group (all statuses)
+  int n = 0;                     // runs with an objective
+  int deadlocks = 0;
+  int failed = 0;
+  double mean = 0, std = 0;
+  double ci95 = 0;               // half-width of the 95% CI of the mean
+  std::optional<double> mean_gap_pct;  // mean of 100 (x - ref) / ref
+  double wall_s_mean = 0;
+};
+
+// Two-sided 95% quantile of Student's t with `df` degrees of freedom.
+double StudentT975(int df);
+
+// `reference(row)` returns the reference objective for a run, if any.
+std::vector<ReportRow> Aggregate(
+    const std::vector<ResultRow>& rows, const std::vector<GroupKey>& group_by,
+    const std::function<std::optional<double>(const ResultRow&)>& reference);
+
+// The reference used for job-shop gaps: best known BWS makespan of a
+// built-in instance, for runs in bws mode.
+std::optional<double> JobShopReferenceFor(const ResultRow& row);
+
+}  // namespace dispatchlab::scenarios

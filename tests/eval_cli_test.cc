@@ -1,0 +1,213 @@
+// `dispatchlab eval`, `results` and `scenarios` as a user runs them,
+// including a real process killed with SIGKILL in the middle of a batch.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "app/cli.h"
+#include "scenarios/store.h"
+
+namespace dispatchlab::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Out {
+  int code;
+  std::string out, err;
+};
+
+Out Cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int code = RunCli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+class EvalCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("dl_eval_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "t.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::int64_t StoredRuns() {
+    scenarios::StoreOptions o;
+    o.read_only = true;
+    auto s = scenarios::Store::Open(db_, o);
+    if (!s) return -1;
+    auto n = (*s)->CountRuns();
+    return n ? *n : -1;
+  }
+
+  // Starts `dispatchlab` with args in a child process; returns its pid.
+  pid_t Spawn(std::vector<std::string> args) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      std::vector<char*> argv;
+      std::string bin = DISPATCHLAB_BIN;
+      argv.push_back(bin.data());
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      const std::string log = (dir_ / "child.err").string();
+      freopen(log.c_str(), "w", stderr);
+      freopen("/dev/null", "w", stdout);
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    return pid;
+  }
+
+  bool WaitForRuns(std::int64_t at_least, double timeout_s) {
+    const auto end = std::chrono::steady_clock::now() +
+                     std::chrono::duration<double>(timeout_s);
+    while (std::chrono::steady_clock::now() < end) {
+      if (fs::exists(db_) && StoredRuns() >= at_least) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(EvalCli, EvaluatesStoresAndSkipsOnRerun) {
+  const std::vector<std::string> args = {"eval", "--db", db_, "--scenarios", "ft06,la0[12]",
+                                         "--policies", "spt,mwkr", "--seeds", "4",
+                                         "--shutdown-p", "0,0.1", "--threads", "2"};
+  auto a = Cli(args);
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_NE(a.err.find("48 cells, 0 already stored, 48 run now"), std::string::npos) << a.err;
+  EXPECT_NE(a.out.find("mwkr"), std::string::npos);
+  EXPECT_NE(a.out.find("gap%"), std::string::npos);
+  auto b = Cli(args);
+  ASSERT_EQ(b.code, 0);
+  EXPECT_NE(b.err.find("48 cells, 48 already stored, 0 run now"), std::string::npos) << b.err;
+  EXPECT_EQ(a.out, b.out);  // same table from the store
+  EXPECT_EQ(StoredRuns(), 48);  // 3 scenarios x 2 policies x 2 levels x 4 seeds
+
+  auto r = Cli({"results", "--db", db_, "--group-by", "scenario,policy", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 6u);  // 3 scenarios x 2 policies
+  EXPECT_EQ(j[0]["scenario"], "ft06");
+  EXPECT_EQ(j[0]["runs"], 8);
+  EXPECT_GE(j[0]["mean"].get<double>(), 63);  // never below the BWS optimum... at p=0
+  auto csv = Cli({"results", "--db", db_, "--format", "csv", "--policies", "spt"});
+  EXPECT_EQ(csv.out.rfind("policy,p,runs,mean,std,ci95,gap%", 0), 0u) << csv.out;
+}
+
+TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {
+  // 2 x 10 x 150 = 3000 runs of 50x15/50x20 instances: seconds of work.
+  const std::vector<std::string> args = {"eval", "--db", db_, "--scenarios", "ta51,ta61",
+                                         "--seeds", "150", "--shutdown-p", "0.05",
+                                         "--threads", "1", "--keep-schedules", "none"};
+  const pid_t pid = Spawn(args);
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(WaitForRuns(1, 60)) << "no run stored by the child";
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  const std::int64_t partial = StoredRuns();
+  ASSERT_GT(partial, 0);
+  ASSERT_LT(partial, 3000) << "the batch finished before it was killed";
+
+  auto r = Cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("3000 cells, " + std::to_string(partial) + " already stored"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(StoredRuns(), 3000);
+}
+
+TEST_F(EvalCli, InterruptCommitsAndSaysHowToResume) {
+  const std::vector<std::string> args = {"eval", "--db", db_, "--scenarios", "ta71",
+                                         "--seeds", "300", "--shutdown-p", "0",
+                                         "--threads", "1", "--keep-schedules", "none"};
+  const pid_t pid = Spawn(args);
+  ASSERT_TRUE(WaitForRuns(1, 60));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  std::ifstream in(dir_ / "child.err");
+  const std::string err((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
+  EXPECT_NE(err.find("Run the same command again"), std::string::npos) << err;
+  EXPECT_GT(StoredRuns(), 0);
+}
+
+TEST_F(EvalCli, BadDatabaseFilesGiveAClearErrorAndStayIntact) {
+  const std::string junk = (dir_ / "junk.db").string();
+  std::ofstream(junk) << std::string(4096, 'x');
+  auto r = Cli({"eval", "--db", junk, "--scenarios", "ft06", "--seeds", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not a dispatchlab database"), std::string::npos) << r.err;
+  EXPECT_EQ(fs::file_size(junk), 4096u);
+
+  r = Cli({"results", "--db", (dir_ / "none.db").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no such database"), std::string::npos) << r.err;
+
+  r = Cli({"eval", "--db", "/proc/dl/x.db", "--scenarios", "ft06", "--seeds", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("/proc/dl"), std::string::npos) << r.err;
+}
+
+TEST_F(EvalCli, UnknownNamesAreErrorsAndStoreNothing) {
+  auto r = Cli({"eval", "--db", db_, "--scenarios", "nosuch", "--seeds", "1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no jobshop scenario matches 'nosuch'"), std::string::npos) << r.err;
+  r = Cli({"eval", "--db", db_, "--scenarios", "ft06", "--policies", "spt,magic"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown policy 'magic'"), std::string::npos) << r.err;
+  r = Cli({"eval", "--db", db_, "--scenarios", "ft06", "--shutdown-p", "2"});
+  EXPECT_EQ(r.code, 2);
+  r = Cli({"results", "--db", db_, "--group-by", "colour"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown key 'colour'"), std::string::npos) << r.err;
+  EXPECT_EQ(StoredRuns(), 0);
+}
+
+TEST_F(EvalCli, ScenariosImportListExport) {
+  const std::string f = (dir_ / "mine.txt").string();
+  std::ofstream(f) << "# tiny\n2 2\n0 3 1 4\n1 2 0 5\n";
+  auto r = Cli({"scenarios", "import", f, "--db", db_});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli({"scenarios", "list", "--db", db_});
+  EXPECT_NE(r.out.find("mine"), std::string::npos);
+  EXPECT_NE(r.out.find("2x2"), std::string::npos);
+  r = Cli({"eval", "--db", db_, "--scenarios", "mine", "--seeds", "2", "--policies", "spt"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string back = (dir_ / "back.txt").string();
+  r = Cli({"scenarios", "export", "mine", "--db", db_, "--out", back});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Cli({"jobshop", "run", "--instance", back, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["operations"], 4);
+  // A different file under the same name is refused.
+  std::ofstream(f) << "2 2\n0 9 1 4\n1 2 0 5\n";
+  r = Cli({"scenarios", "import", f, "--db", db_});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("different content"), std::string::npos) << r.err;
+  r = Cli({"scenarios", "export", "nothere", "--db", db_});
+  EXPECT_EQ(r.code, 2);
+}
+
+}  // namespace
+}  // namespace dispatchlab::app
