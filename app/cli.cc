@@ -50,12 +50,13 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
   CLI::App app{
       "dispatchlab: dispatch under disruption -- blocking job shops with swaps "
-      "and breakdowns, and (soon) urban air mobility fleets.",
+      "and breakdowns, and urban air mobility fleets.",
       "dispatchlab"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dispatchlab 0.1.0");
   CliAction action;
   AddJobShopCommands(app, &action, out, err);
+  AddUamCommands(app, &action, out, err);
   AddStoreCommands(app, &action, out, err);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -68,6 +68,8 @@ using CliAction = std::function<int()>;
 
 void AddJobShopCommands(CLI::App& app, CliAction* action, std::ostream& out,
                         std::ostream& err);
+void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out,
+                    std::ostream& err);
 void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
                       std::ostream& err);
 

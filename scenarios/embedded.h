@@ -16,5 +16,7 @@ struct EmbeddedFile {
 std::span<const EmbeddedFile> EmbeddedJobShopInstances();
 // scenarios/jobshop/*.csv (reference values, oracle schedules)
 std::span<const EmbeddedFile> EmbeddedJobShopData();
+// scenarios/uam/*.json
+std::span<const EmbeddedFile> EmbeddedUamScenarios();
 
 }  // namespace dispatchlab::scenarios

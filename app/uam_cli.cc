@@ -1,0 +1,214 @@
+// `dispatchlab uam ...`: generate scenarios, run baselines.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "app/cli.h"
+#include "app/cli_common.h"
+#include "app/output.h"
+#include "scenarios/uam_json.h"
+#include "sim/jobshop/schedule.h"
+#include "sim/uam/policies.h"
+#include "sim/uam/simulator.h"
+
+namespace dispatchlab::app {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+struct GenerateFlags {
+  uam::GeneratorOptions gen;
+  std::string out;
+};
+
+int DoGenerate(const GenerateFlags& f, std::ostream& out) {
+  const uam::Scenario s = OrBadInput(uam::GenerateScenario(f.gen));
+  const std::string text = scenarios::FormatUamScenario(s);
+  if (f.out.empty() || f.out == "-") {
+    out << text;
+    return kExitOk;
+  }
+  Status st = jobshop::WriteTextFileAtomic(f.out, text);
+  if (!st.ok()) throw BadInput{st.error().message};
+  out << fmt::format("wrote {} ({} vertiports, {} aircraft) to {}\n", s.name,
+                     s.num_vertiports(), s.fleet.aircraft, f.out);
+  return kExitOk;
+}
+
+struct RunFlags {
+  std::string scenario = "default", policy = "greedy", uncertainty = "on", events_out;
+  std::uint64_t seed = 0;
+  int episodes = 1;
+  bool json = false;
+  int ga_population = 24, ga_generations = 30;
+};
+
+// Policy wrapper that measures time spent deciding (the app may read the
+// wall clock; the simulator may not).
+class TimedPolicy final : public uam::Policy {
+ public:
+  explicit TimedPolicy(uam::Policy& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  void Reset(const uam::Simulator& sim) override {
+    const auto t = Clock::now();
+    inner_.Reset(sim);
+    plan_s_ += std::chrono::duration<double>(Clock::now() - t).count();
+  }
+  int Choose(const uam::Simulator& sim) override {
+    const auto t = Clock::now();
+    const int a = inner_.Choose(sim);
+    decide_s_ += std::chrono::duration<double>(Clock::now() - t).count();
+    ++decisions_;
+    return a;
+  }
+  double plan_s_ = 0, decide_s_ = 0;
+  long decisions_ = 0;
+
+ private:
+  uam::Policy& inner_;
+};
+
+std::string EventsCsv(const std::vector<uam::TimelineEvent>& ev) {
+  std::string out = "time_s,aircraft,event,vertiport,destination,passengers,soc_kwh\n";
+  for (const auto& e : ev)
+    out += fmt::format("{},{},{},{},{},{},{:.3f}\n", e.time_s, e.aircraft, uam::ToString(e.kind),
+                       e.vertiport, e.destination, e.passengers, e.soc_kwh);
+  return out;
+}
+
+int DoRun(const RunFlags& f, std::ostream& out) {
+  uam::Scenario s = OrBadInput(scenarios::LoadUamScenario(f.scenario));
+  if (f.uncertainty == "off") s.uncertainty.SetAll(false);
+  else if (f.uncertainty != "on")
+    throw BadInput{fmt::format("--uncertainty must be on or off, not '{}'", f.uncertainty)};
+  if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
+  if (f.ga_population < 2 || f.ga_generations < 0)
+    throw BadInput{"--ga-population must be >= 2 and --ga-generations >= 0"};
+  std::unique_ptr<uam::Policy> base;
+  if (f.policy == "ga") {
+    uam::GaOptions o;
+    o.population = f.ga_population;
+    o.generations = f.ga_generations;
+    base = std::make_unique<uam::GaPolicy>(o);
+  } else {
+    base = OrBadInput(uam::MakeBaseline(f.policy));
+  }
+  TimedPolicy policy(*base);
+  uam::Simulator sim(s, uam::SimOptions{.record_timeline = !f.events_out.empty()});
+  std::vector<double> profit, revenue, served, spilled, load, util, energy, empty, flights;
+  long decisions = 0;
+  const auto t0 = Clock::now();
+  for (int e = 0; e < f.episodes; ++e) {
+    const std::uint64_t seed = f.seed + static_cast<std::uint64_t>(e);
+    sim.Reset(seed);
+    policy.Reset(sim);
+    while (sim.AdvanceToDecision()) sim.Apply(policy.Choose(sim));
+    const uam::Kpis& k = sim.kpis();
+    profit.push_back(k.profit());
+    revenue.push_back(k.revenue);
+    served.push_back(static_cast<double>(k.served));
+    spilled.push_back(static_cast<double>(k.spilled));
+    load.push_back(k.load_factor);
+    util.push_back(k.utilisation);
+    energy.push_back(k.energy_charged_kwh);
+    empty.push_back(k.empty_flights);
+    flights.push_back(k.flights);
+    decisions += k.decisions;
+  }
+  const double wall = WallSeconds(t0);
+  if (!f.events_out.empty()) {
+    Status st = jobshop::WriteTextFileAtomic(f.events_out, EventsCsv(sim.timeline()));
+    if (!st.ok()) throw BadInput{st.error().message};
+  }
+  const Stats p = Summarize(profit);
+  const double per_decision_us =
+      policy.decisions_ ? 1e6 * policy.decide_s_ / static_cast<double>(policy.decisions_) : 0;
+  if (f.json) {
+    Json j;
+    j["scenario"] = s.name;
+    j["policy"] = policy.name();
+    j["uncertainty"] = f.uncertainty;
+    j["seed"] = f.seed;
+    j["episodes"] = f.episodes;
+    j["profit_mean"] = p.mean;
+    j["profit_std"] = p.std;
+    j["revenue"] = Summarize(revenue).mean;
+    j["served"] = Summarize(served).mean;
+    j["spilled"] = Summarize(spilled).mean;
+    j["load_factor"] = Summarize(load).mean;
+    j["utilisation"] = Summarize(util).mean;
+    j["energy_kwh"] = Summarize(energy).mean;
+    j["flights"] = Summarize(flights).mean;
+    j["empty_flights"] = Summarize(empty).mean;
+    j["decisions"] = decisions;
+    j["wall_s"] = wall;
+    j["wall_s_per_episode"] = wall / f.episodes;
+    j["plan_s"] = policy.plan_s_;
+    j["decision_us"] = per_decision_us;
+    out << j.dump() << "\n";
+    return kExitOk;
+  }
+  out << fmt::format("scenario {} ({} vertiports, {} aircraft)  policy {}  uncertainty {}  "
+                     "seeds {}..{}\n",
+                     s.name, s.num_vertiports(), s.fleet.aircraft, policy.name(), f.uncertainty,
+                     f.seed, f.seed + f.episodes - 1);
+  const uam::Kpis& k = sim.kpis();
+  out << fmt::format("profit      mean {:.0f} USD/day  std {:.0f}  min {:.0f}  max {:.0f}\n",
+                     p.mean, p.std, p.min, p.max);
+  out << fmt::format("passengers  served {:.1f}  spilled {:.1f}  (mean per day)\n",
+                     Summarize(served).mean, Summarize(spilled).mean);
+  out << fmt::format("fleet       flights {:.1f} ({:.1f} empty)  load factor {:.2f}  "
+                     "utilisation {:.2f}  energy charged {:.0f} kWh\n",
+                     Summarize(flights).mean, Summarize(empty).mean, Summarize(load).mean,
+                     Summarize(util).mean, Summarize(energy).mean);
+  out << fmt::format("last day    revenue {:.0f}  energy {:.0f}  operating {:.0f}  landing "
+                     "{:.0f}  = profit {:.0f}\n",
+                     k.revenue, k.energy_cost, k.operating_cost, k.landing_fees, k.profit());
+  out << fmt::format("decisions   {} ({:.2f} us each in the policy{})\n", decisions,
+                     per_decision_us,
+                     policy.plan_s_ > 0.01 ? fmt::format(", plus {:.2f} s planning", policy.plan_s_)
+                                           : "");
+  out << fmt::format("wall        {:.3f} s ({:.3f} s per episode)\n", wall, wall / f.episodes);
+  if (!f.events_out.empty()) out << fmt::format("events      {}\n", f.events_out);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
+  auto* uam = app.add_subcommand("uam", "Urban air mobility fleet: generate scenarios, run "
+                                        "baselines");
+  uam->require_subcommand(1);
+  auto gen = std::make_shared<GenerateFlags>();
+  auto* c = uam->add_subcommand("generate", "Write a random UAM scenario (JSON)");
+  c->add_option("--vertiports", gen->gen.vertiports)->capture_default_str();
+  c->add_option("--aircraft", gen->gen.aircraft)->capture_default_str();
+  c->add_option("--demand", gen->gen.demand_level, "Demand level (1 = default)")
+      ->capture_default_str();
+  c->add_option("--spread", gen->gen.spread_mi, "Side of the area in miles")
+      ->capture_default_str();
+  c->add_option("--seed", gen->gen.seed)->capture_default_str();
+  c->add_option("--out", gen->out, "Output file (default: stdout)");
+  c->callback([=, &out] { *action = [=, &out] { return DoGenerate(*gen, out); }; });
+
+  auto run = std::make_shared<RunFlags>();
+  c = uam->add_subcommand("run", "Run a policy for N days");
+  c->add_option("--scenario", run->scenario, "Built-in name (default) or JSON file")
+      ->capture_default_str();
+  c->add_option("--policy", run->policy, "random, greedy or ga")->capture_default_str();
+  c->add_option("--seed", run->seed, "First seed")->capture_default_str();
+  c->add_option("--episodes", run->episodes, "Days (seeds seed..seed+N-1)")
+      ->capture_default_str();
+  c->add_option("--uncertainty", run->uncertainty, "on or off")->capture_default_str();
+  c->add_option("--events-out", run->events_out, "Write the last day's events as CSV");
+  c->add_option("--ga-population", run->ga_population)->capture_default_str();
+  c->add_option("--ga-generations", run->ga_generations)->capture_default_str();
+  c->add_flag("--json", run->json, "Print one JSON object");
+  c->callback([=, &out] { *action = [=, &out] { return DoRun(*run, out); }; });
+  (void)err;
+}
+
+}  // namespace dispatchlab::app
