@@ -376,3 +376,42 @@ TEST(UamGenerator, SeededAndValid) {
 
 }  // namespace
 }  // namespace dispatchlab::uam
+
+#include "sim/env/uam_env.h"
+
+namespace dispatchlab::env {
+namespace {
+
+TEST(UamEnv, BuffersMatchTheSimulatorAndReturnIsProfit) {
+  const uam::Scenario s = uam::DefaultScenario();
+  UamEnv env(s);
+  env.Reset(2);
+  const Observation& obs = env.observation();
+  ASSERT_EQ(obs.node_sets.size(), 3u);
+  EXPECT_EQ(obs.node_sets[0].count, 8);
+  EXPECT_EQ(obs.node_sets[1].count, 40);
+  EXPECT_EQ(obs.edge_sets[0].src.size(), 56u);  // 8 x 7 corridors
+  EXPECT_EQ(obs.edge_sets[0].features.size(), 56u * UamEnv::kCorridorFeatureCount);
+  EXPECT_EQ(env.num_actions(), 9);
+  uam::GreedyPolicy greedy;
+  int steps = 0;
+  while (!env.done()) {
+    const auto& sim = env.simulator();
+    for (int a = 0; a < env.num_actions(); ++a) ASSERT_EQ(obs.mask[a], sim.mask()[a]);
+    const int d = sim.deciding_aircraft();
+    // The deciding aircraft is flagged, its vertiport is "current".
+    ASSERT_EQ(obs.node_sets[1].features[d * UamEnv::kAircraftFeatureCount + UamEnv::kAcDeciding], 1.f);
+    ASSERT_EQ(obs.node_sets[0].features[sim.aircraft_vertiport(d) * UamEnv::kVertiportFeatureCount +
+                                        UamEnv::kVpCurrent], 1.f);
+    env.Step(greedy.Choose(sim));
+    ++steps;
+  }
+  EXPECT_NEAR(env.episode_return(), env.simulator().kpis().profit() / 1000.0, 1e-6);
+  // Same day as RunEpisode with greedy.
+  uam::GreedyPolicy g2;
+  EXPECT_NEAR(uam::RunEpisode(s, 2, g2).kpis.profit(), env.simulator().kpis().profit(), 1e-6);
+  EXPECT_EQ(steps, env.simulator().kpis().decisions);
+}
+
+}  // namespace
+}  // namespace dispatchlab::env

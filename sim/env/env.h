@@ -35,6 +35,8 @@ struct EdgeSet {
   int dst_set = 0;
   std::vector<std::int32_t> src;
   std::vector<std::int32_t> dst;
+  int dim = 0;                  // edge features per edge (0: none)
+  std::vector<float> features;  // edges * dim, row-major
 };
 
 struct Observation {

@@ -1,0 +1,141 @@
+#include "sim/env/uam_env.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dispatchlab::env {
+
+using uam::Simulator;
+
+UamEnv::UamEnv(const uam::Scenario& scenario)
+    : scenario_(&scenario), sim_(scenario, uam::SimOptions{.record_timeline = false}) {
+  const int v = scenario.num_vertiports(), a = scenario.fleet.aircraft;
+  double lo = 1e300, hi = -1e300;
+  for (const auto& p : scenario.vertiports) {
+    lo = std::min({lo, p.x_mi, p.y_mi});
+    hi = std::max({hi, p.x_mi, p.y_mi});
+  }
+  spread_ = std::max(1.0, hi - lo);
+  obs_.node_sets = {NodeSet{"vertiport", v, kVertiportFeatureCount, {}},
+                    NodeSet{"aircraft", a, kAircraftFeatureCount, {}},
+                    NodeSet{"forecast", kForecastSlots, kForecastFeatureCount, {}}};
+  for (auto& ns : obs_.node_sets) ns.features.assign(static_cast<std::size_t>(ns.count) * ns.dim, 0.f);
+  EdgeSet corridor{"corridor", 0, 0, {}, {}, kCorridorFeatureCount, {}};
+  for (int u = 0; u < v; ++u)
+    for (int w = 0; w < v; ++w)
+      if (u != w) {
+        corridor.src.push_back(u);
+        corridor.dst.push_back(w);
+      }
+  corridor.features.assign(corridor.src.size() * kCorridorFeatureCount, 0.f);
+  EdgeSet located{"located", 1, 0, {}, {}, 0, {}}, hosts{"hosts", 0, 1, {}, {}, 0, {}};
+  located.src.resize(a);
+  located.dst.resize(a);
+  hosts.src.resize(a);
+  hosts.dst.resize(a);
+  obs_.edge_sets = {std::move(corridor), std::move(located), std::move(hosts)};
+  obs_.globals.assign(4, 0.f);
+  obs_.mask.assign(v + 1, 0);
+  obs_.action_node_set = 0;
+  obs_.action_nodes.assign(v + 1, -1);
+}
+
+void UamEnv::DoReset(std::uint64_t seed) {
+  sim_.Reset(seed);
+  sim_.AdvanceToDecision();
+  WriteObservation();
+}
+
+StepResult UamEnv::DoStep(int action) {
+  const double before = sim_.kpis().profit();
+  sim_.Apply(action);
+  sim_.AdvanceToDecision();
+  WriteObservation();
+  return {(sim_.kpis().profit() - before) / 1000.0, sim_.done()};
+}
+
+void UamEnv::WriteObservation() {
+  const uam::Scenario& s = *scenario_;
+  const int nv = s.num_vertiports(), na = s.fleet.aircraft;
+  const SimTime now = sim_.now();
+  const int deciding = sim_.done() ? -1 : sim_.deciding_aircraft();
+  const int here = deciding >= 0 ? sim_.aircraft_vertiport(deciding) : 0;
+  const double seats = s.fleet.seats;
+
+  NodeSet& vp = obs_.node_sets[0];
+  for (int v = 0; v < nv; ++v) {
+    const auto& p = s.vertiports[v];
+    int from = 0, to = 0;
+    for (int w = 0; w < nv; ++w)
+      if (w != v) {
+        from += sim_.waiting(v, w);
+        to += sim_.waiting(w, v);
+      }
+    vp.at(v, kVpHub) = p.kind == uam::VertiportKind::kHub ? 1.f : 0.f;
+    vp.at(v, kVpX) = static_cast<float>(p.x_mi / spread_);
+    vp.at(v, kVpY) = static_cast<float>(p.y_mi / spread_);
+    vp.at(v, kVpParked) = static_cast<float>(sim_.parked(v)) / p.stands;
+    vp.at(v, kVpInbound) = static_cast<float>(sim_.inbound(v)) / p.stands;
+    vp.at(v, kVpChargersFree) =
+        p.chargers ? static_cast<float>(p.chargers - sim_.chargers_in_use(v)) / p.chargers : 0.f;
+    vp.at(v, kVpPads) = static_cast<float>(p.pads) / 4.f;
+    vp.at(v, kVpWaitingFrom) = static_cast<float>(from / (4 * seats));
+    vp.at(v, kVpWaitingTo) = static_cast<float>(to / (4 * seats));
+    vp.at(v, kVpCurrent) = v == here && deciding >= 0 ? 1.f : 0.f;
+  }
+  NodeSet& ac = obs_.node_sets[1];
+  EdgeSet& located = obs_.edge_sets[1];
+  EdgeSet& hosts = obs_.edge_sets[2];
+  std::fill(ac.features.begin(), ac.features.end(), 0.f);
+  for (int a = 0; a < na; ++a) {
+    ac.at(a, kAcSoc) = static_cast<float>(sim_.soc_kwh(a) / s.fleet.battery_kwh);
+    ac.at(a, kAcStateFirst + static_cast<int>(sim_.aircraft_state(a))) = 1.f;
+    ac.at(a, kAcTimeToReady) =
+        static_cast<float>(std::max<SimTime>(0, sim_.aircraft_busy_until(a) - now) / 3600.0);
+    ac.at(a, kAcDeciding) = a == deciding ? 1.f : 0.f;
+    located.src[a] = a;
+    located.dst[a] = sim_.aircraft_vertiport(a);
+    hosts.src[a] = sim_.aircraft_vertiport(a);
+    hosts.dst[a] = a;
+  }
+  NodeSet& fc = obs_.node_sets[2];
+  for (int k = 0; k < kForecastSlots; ++k) {
+    const double t = static_cast<double>(now) + (k + 0.5) * static_cast<double>(s.demand.slot_s);
+    double from = 0, to = 0;
+    for (int w = 0; w < nv; ++w)
+      if (w != here) {
+        from += sim_.DemandRatePerHour(here, w, t);
+        to += sim_.DemandRatePerHour(w, here, t);
+      }
+    const SimTime ti = static_cast<SimTime>(t);
+    const int hour = static_cast<int>((ti / 3600) % 24);
+    fc.at(k, kFcFrom) = static_cast<float>(from / (4 * seats));
+    fc.at(k, kFcTo) = static_cast<float>(to / (4 * seats));
+    fc.at(k, kFcSurge) = static_cast<float>(s.prices.surge_by_hour[hour]);
+    fc.at(k, kFcPrice) = static_cast<float>(s.prices.electricity_by_hour[hour] / 0.3);
+    fc.at(k, kFcHourSin) = static_cast<float>(std::sin(6.283185307179586 * t / 86400));
+    fc.at(k, kFcHourCos) = static_cast<float>(std::cos(6.283185307179586 * t / 86400));
+  }
+  EdgeSet& co = obs_.edge_sets[0];
+  for (std::size_t e = 0; e < co.src.size(); ++e) {
+    const int u = co.src[e], w = co.dst[e];
+    float* f = &co.features[e * kCorridorFeatureCount];
+    f[kCoDistance] = static_cast<float>(sim_.network().distance(u, w) / 100.0);
+    f[kCoClosed] = s.uncertainty.weather && sim_.corridor_closed(u, w, now) ? 1.f : 0.f;
+    f[kCoWaiting] = static_cast<float>(sim_.waiting(u, w) / seats);
+    f[kCoFare] = static_cast<float>(sim_.Fare(u, w, now) / 100.0);
+    f[kCoRate] = static_cast<float>(sim_.DemandRatePerHour(u, w, static_cast<double>(now) + 1800) / seats);
+  }
+  const double day = static_cast<double>(s.ops.day_end_s - s.ops.day_start_s);
+  obs_.globals[0] = static_cast<float>((now - s.ops.day_start_s) / day);
+  obs_.globals[1] = static_cast<float>(std::sin(6.283185307179586 * now / 86400.0));
+  obs_.globals[2] = static_cast<float>(std::cos(6.283185307179586 * now / 86400.0));
+  obs_.globals[3] = deciding >= 0 ? static_cast<float>(sim_.soc_kwh(deciding) / s.fleet.battery_kwh) : 0.f;
+  const auto mask = sim_.mask();
+  for (int a = 0; a <= nv; ++a) {
+    obs_.mask[a] = sim_.done() ? 0 : mask[a];
+    obs_.action_nodes[a] = a < nv ? a : here;
+  }
+}
+
+}  // namespace dispatchlab::env

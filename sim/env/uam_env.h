@@ -1,0 +1,68 @@
+// The UAM fleet seen through env::Env: one decision per ready aircraft.
+//
+// Action space: V + 1 -- fly to vertiport v (v < V) or stay (V); the mask is
+// the simulator's. action_nodes maps v to vertiport node v, stay to the
+// deciding aircraft's vertiport.
+//
+// Node sets:
+//   0 "vertiport" (V)  kind, position, stands/chargers/pads state, waiting
+//                      passengers from and to it, is-current
+//   1 "aircraft"  (A)  state of charge, state one-hot, time to ready,
+//                      is-deciding
+//   2 "forecast"  (H)  the next H demand slots seen from the deciding
+//                      aircraft's vertiport: expected departures from and
+//                      arrivals to it, surge, electricity price, hour
+// Edge sets:
+//   "corridor"     vertiport -> vertiport, features: distance, closed now,
+//                  waiting passengers, fare now, expected rate next hour
+//   "located"      aircraft -> vertiport (where it is or flies to)
+//   "hosts"        vertiport -> aircraft
+// Reward: profit earned between two decisions, in thousands of USD; an
+// episode's return is the day's profit / 1000.
+#pragma once
+
+#include "sim/env/env.h"
+#include "sim/uam/simulator.h"
+
+namespace dispatchlab::env {
+
+class UamEnv final : public Env {
+ public:
+  enum VertiportFeature {
+    kVpHub, kVpX, kVpY, kVpParked, kVpInbound, kVpChargersFree, kVpPads,
+    kVpWaitingFrom, kVpWaitingTo, kVpCurrent, kVertiportFeatureCount
+  };
+  enum AircraftFeature {
+    kAcSoc, kAcStateFirst, kAcStateLast = kAcStateFirst + 7, kAcTimeToReady,
+    kAcDeciding, kAircraftFeatureCount
+  };
+  enum ForecastFeature {
+    kFcFrom, kFcTo, kFcSurge, kFcPrice, kFcHourSin, kFcHourCos, kForecastFeatureCount
+  };
+  enum CorridorFeature {
+    kCoDistance, kCoClosed, kCoWaiting, kCoFare, kCoRate, kCorridorFeatureCount
+  };
+  static constexpr int kForecastSlots = 8;
+
+  // `scenario` must outlive the env.
+  explicit UamEnv(const uam::Scenario& scenario);
+
+  int num_actions() const override { return sim_.num_actions(); }
+  const Observation& observation() const override { return obs_; }
+  bool done() const override { return sim_.done(); }
+  const uam::Simulator& simulator() const { return sim_; }
+
+ protected:
+  void DoReset(std::uint64_t seed) override;
+  StepResult DoStep(int action) override;
+
+ private:
+  void WriteObservation();
+
+  const uam::Scenario* scenario_;
+  uam::Simulator sim_;
+  Observation obs_;
+  double spread_ = 1;
+};
+
+}  // namespace dispatchlab::env
