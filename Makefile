@@ -3,8 +3,9 @@
 # builds, then runs.
 #
 #   make demo    the main job: headless batch evaluation of every policy on
-#                the built-in instances (30 seeds, three breakdown levels)
-#                into the SQLite store, then the comparison table. Re-running
+#                the built-in job-shop instances (30 seeds, three breakdown
+#                levels) and the default UAM scenario (20 days, uncertainty
+#                on) into the SQLite store, then the comparison tables. Re-running
 #                reuses what is stored. DB=path overrides the default store
 #                ($$XDG_DATA_HOME/dispatchlab/dispatchlab.db).
 #   make test    build everything and run the whole test suite
@@ -30,6 +31,8 @@ DB_FLAG = $(if $(DB),--db $(DB),)
 demo: build
 	$(BUILD)/app/dispatchlab eval $(DB_FLAG) --domain jobshop \
 	  --scenarios 'ft06,ft10,la*' --policies all --seeds 30 --shutdown-p 0,0.05,0.1
+	$(BUILD)/app/dispatchlab eval $(DB_FLAG) --domain uam \
+	  --scenarios default --policies all --seeds 20 --uncertainty on
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

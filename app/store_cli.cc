@@ -22,6 +22,7 @@
 #include "scenarios/catalog.h"
 #include "scenarios/report.h"
 #include "scenarios/store.h"
+#include "scenarios/uam_json.h"
 #include "sim/jobshop/parser.h"
 #include "sim/jobshop/schedule.h"
 
@@ -222,8 +223,8 @@ int DoResults(const ReportFlags& f, std::ostream& out) {
 
 // --- eval ----------------------------------------------------------------------
 struct EvalFlags {
-  std::string db, domain = "jobshop", scenarios = "la*", policies = "all",
-              shutdown_p = "0,0.05,0.1", mode = "bws", keep = "first",
+  std::string db, domain = "jobshop", scenarios, policies = "all",
+              shutdown_p = "0,0.05,0.1", uncertainty = "on", mode = "bws", keep = "first",
               group_by = "policy,p", format = "table";
   int seeds = 30;
   std::uint64_t seed = 0;
@@ -231,14 +232,7 @@ struct EvalFlags {
   bool quiet = false;
 };
 
-int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
-  if (f.domain == "uam")
-    throw BadInput{"--domain uam: the UAM simulator is not built yet"};
-  if (f.domain != "jobshop")
-    throw BadInput{fmt::format("--domain must be jobshop or uam, not '{}'", f.domain)};
-  if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
-  CheckFormat(f.format);
-  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+scenarios::BatchOptions ParseBatchOptions(const EvalFlags& f) {
   scenarios::BatchOptions options;
   if (f.keep == "first") options.keep_schedules = scenarios::KeepSchedules::kFirstSeed;
   else if (f.keep == "all") options.keep_schedules = scenarios::KeepSchedules::kAll;
@@ -246,6 +240,82 @@ int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
   else throw BadInput{fmt::format("--keep-schedules must be first, all or none, not '{}'", f.keep)};
   options.threads = f.threads > 0 ? f.threads
                                   : std::max(1u, std::thread::hardware_concurrency());
+  return options;
+}
+
+// Runs the batch with progress and Ctrl-C handling; returns the summary or
+// the exit code 130 when interrupted.
+template <typename RunBatch>
+scenarios::BatchSummary RunWithProgress(const RunBatch& run, bool quiet, std::ostream& err) {
+  ProgressPrinter progress(err, quiet);
+  g_interrupted = false;
+  auto old_int = std::signal(SIGINT, OnInterrupt);
+  auto old_term = std::signal(SIGTERM, OnInterrupt);
+  auto summary = run([&](const scenarios::BatchProgress& p) { progress.Update(p); });
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  progress.Finish();
+  if (!summary) throw BadInput{summary.error().message};
+  const auto& p = summary->progress;
+  err << fmt::format("eval: {} cells, {} already stored, {} run now ({} failed) in "
+                     "{:.2f} s\n",
+                     p.total, p.skipped, p.stored + p.failed, p.failed, p.elapsed_s);
+  return *summary;
+}
+
+constexpr const char* kResumeHint =
+    "eval: interrupted; finished runs are stored. Run the same command again to resume.\n";
+
+int DoEvalUam(const EvalFlags& f, std::ostream& out, std::ostream& err) {
+  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+  const auto options = ParseBatchOptions(f);
+  auto policies = OrBadInput(policy::ParseUamPolicies(f.policies));
+  std::vector<bool> levels;
+  if (f.uncertainty == "on") levels = {true};
+  else if (f.uncertainty == "off") levels = {false};
+  else if (f.uncertainty == "both") levels = {false, true};
+  else throw BadInput{fmt::format("--uncertainty must be on, off or both, not '{}'", f.uncertainty)};
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  scenarios::UamGrid grid;
+  grid.scenarios = SelectScenarios(*store, "uam", f.scenarios.empty() ? "default" : f.scenarios);
+  for (auto& p : policies) grid.policies.push_back({p.name, p.kind, p.parameters, p.make});
+  grid.uncertainty = levels;
+  grid.first_seed = f.seed;
+  grid.seeds = f.seeds;
+  if (!f.quiet)
+    err << fmt::format("eval: {} UAM scenarios x {} policies x {} uncertainty levels x {} seeds "
+                       "on {} threads into {}\n",
+                       grid.scenarios.size(), grid.policies.size(), levels.size(), f.seeds,
+                       options.threads, store->path());
+  const auto summary = RunWithProgress(
+      [&](const auto& cb) { return scenarios::RunUamBatch(*store, grid, options, cb, &g_interrupted); },
+      f.quiet, err);
+  if (summary.cancelled) {
+    err << kResumeHint;
+    return 130;
+  }
+  scenarios::ResultFilter filter;
+  filter.domain = "uam";
+  for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
+  for (const auto& q : grid.policies) filter.policies.push_back(q.name);
+  auto rows = OrBadInput(store->QueryResults(filter));
+  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
+    const bool level_in = std::find(levels.begin(), levels.end(), r.disruption > 0) != levels.end();
+    return !level_in || r.seed < grid.first_seed ||
+           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds);
+  });
+  PrintReport(rows, group_by, f.format, out);
+  return kExitOk;
+}
+
+int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
+  if (f.domain != "jobshop" && f.domain != "uam")
+    throw BadInput{fmt::format("--domain must be jobshop or uam, not '{}'", f.domain)};
+  if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
+  CheckFormat(f.format);
+  if (f.domain == "uam") return DoEvalUam(f, out, err);
+  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+  const auto options = ParseBatchOptions(f);
   auto policies = OrBadInput(policy::ParseJobShopPolicies(f.policies));
   auto ps = ParseProbabilities(f.shutdown_p);
   std::sort(ps.begin(), ps.end());
@@ -253,7 +323,7 @@ int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
 
   auto store = OpenStore(f.db, /*read_only=*/false);
   scenarios::JobShopGrid grid;
-  grid.scenarios = SelectScenarios(*store, "jobshop", f.scenarios);
+  grid.scenarios = SelectScenarios(*store, "jobshop", f.scenarios.empty() ? "la*" : f.scenarios);
   for (auto& p : policies)
     grid.policies.push_back({p.name, p.kind, p.parameters, p.make});
   grid.shutdown_p = ps;
@@ -266,24 +336,12 @@ int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
                        "threads into {}\n",
                        grid.scenarios.size(), grid.policies.size(), ps.size(), f.seeds,
                        options.threads, store->path());
-  ProgressPrinter progress(err, f.quiet);
-  g_interrupted = false;
-  auto old_int = std::signal(SIGINT, OnInterrupt);
-  auto old_term = std::signal(SIGTERM, OnInterrupt);
-  auto summary = scenarios::RunJobShopBatch(
-      *store, grid, options,
-      [&](const scenarios::BatchProgress& p) { progress.Update(p); }, &g_interrupted);
-  std::signal(SIGINT, old_int);
-  std::signal(SIGTERM, old_term);
-  progress.Finish();
-  if (!summary) throw BadInput{summary.error().message};
-  const auto& p = summary->progress;
-  err << fmt::format("eval: {} cells, {} already stored, {} run now ({} failed) in "
-                     "{:.2f} s\n",
-                     p.total, p.skipped, p.stored + p.failed, p.failed, p.elapsed_s);
-  if (summary->cancelled) {
-    err << "eval: interrupted; finished runs are stored. Run the same command again "
-           "to resume.\n";
+  const auto summary = RunWithProgress(
+      [&](const auto& cb) { return scenarios::RunJobShopBatch(*store, grid, options, cb, &g_interrupted); },
+      f.quiet, err);
+  const auto& p = summary.progress;
+  if (summary.cancelled) {
+    err << kResumeHint;
     return 130;
   }
 
@@ -315,9 +373,12 @@ int DoScenariosList(const ScenarioFlags& f, std::ostream& out) {
   Table table({"domain", "name", "size", "builtin", "hash"});
   for (const auto& s : all) {
     std::string size = "-";
-    if (s.domain == "jobshop")
+    if (s.domain == "jobshop") {
       if (auto inst = jobshop::ParseInstance(s.body, s.name, s.name); inst)
         size = fmt::format("{}x{}", inst->num_jobs(), inst->num_machines);
+    } else if (auto sc = scenarios::ParseUamScenario(s.body, s.name); sc) {
+      size = fmt::format("{}v/{}a", sc->num_vertiports(), sc->fleet.aircraft);
+    }
     table.AddRow({s.domain, s.name, size, s.builtin ? "yes" : "no", s.content_hash});
   }
   out << table.Render();
@@ -325,8 +386,22 @@ int DoScenariosList(const ScenarioFlags& f, std::ostream& out) {
 }
 
 int DoScenariosImport(const ScenarioFlags& f, std::ostream& out) {
+  if (f.domain == "uam") {
+    const auto sc = OrBadInput(scenarios::LoadUamScenarioFile(f.file));
+    const std::string name = f.name.empty() ? sc.name : f.name;
+    auto store = OpenStore(f.db, /*read_only=*/false);
+    scenarios::ScenarioRecord s;
+    s.domain = "uam";
+    s.name = name;
+    s.format = "uam-json";
+    s.body = scenarios::FormatUamScenario(sc);
+    const auto id = OrBadInput(store->PutScenario(s));
+    out << fmt::format("imported {} ({} vertiports, {} aircraft) as uam/{} (id {}) into {}\n",
+                       f.file, sc.num_vertiports(), sc.fleet.aircraft, name, id, store->path());
+    return kExitOk;
+  }
   if (f.domain != "jobshop")
-    throw BadInput{"scenarios import: only --domain jobshop exists so far"};
+    throw BadInput{fmt::format("--domain must be jobshop or uam, not '{}'", f.domain)};
   const auto inst = OrBadInput(jobshop::LoadInstanceFile(f.file));
   const std::string name = f.name.empty() ? inst.name : f.name;
   if (name.empty()) throw BadInput{"scenarios import: empty --name"};
@@ -372,8 +447,7 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->add_option("--db", ev->db, db_help);
   c->add_option("--domain", ev->domain, "jobshop or uam")->capture_default_str();
   c->add_option("--scenarios", ev->scenarios,
-                "Comma-separated names or globs (la*, ft0?)")
-      ->capture_default_str();
+                "Comma-separated names or globs (default: la* for jobshop, default for uam)");
   c->add_option("--policies", ev->policies, "Comma-separated policies, or all")
       ->capture_default_str();
   c->add_option("--seeds", ev->seeds, "Seeds per cell")->capture_default_str();
@@ -381,6 +455,7 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->add_option("--shutdown-p", ev->shutdown_p,
                 "Breakdown probabilities, comma-separated")
       ->capture_default_str();
+  c->add_option("--uncertainty", ev->uncertainty, "UAM: on, off or both")->capture_default_str();
   c->add_option("--mode", ev->mode, "bws or bns")->capture_default_str();
   c->add_option("--threads", ev->threads, "Worker threads (default: all cores)");
   c->add_option("--keep-schedules", ev->keep,
@@ -415,15 +490,17 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->callback([=, &out] { *action = [=, &out] { return DoScenariosList(*list, out); }; });
   auto imp = std::make_shared<ScenarioFlags>();
   c = sc->add_subcommand("import", "Import a scenario file");
-  c->add_option("file", imp->file, "Instance file (standard or Taillard format)")->required();
+  c->add_option("file", imp->file,
+                "Job-shop instance (standard or Taillard format) or UAM scenario (JSON)")
+      ->required();
   c->add_option("--name", imp->name, "Name in the store (default: file stem)");
-  c->add_option("--domain", imp->domain, "jobshop")->capture_default_str();
+  c->add_option("--domain", imp->domain, "jobshop or uam")->capture_default_str();
   c->add_option("--db", imp->db, db_help);
   c->callback([=, &out] { *action = [=, &out] { return DoScenariosImport(*imp, out); }; });
   auto exp = std::make_shared<ScenarioFlags>();
   c = sc->add_subcommand("export", "Write a stored scenario to a file or stdout");
   c->add_option("name", exp->name, "Scenario name")->required();
-  c->add_option("--domain", exp->domain, "jobshop")->capture_default_str();
+  c->add_option("--domain", exp->domain, "jobshop or uam")->capture_default_str();
   c->add_option("--out", exp->out, "Output file (default: stdout)");
   c->add_option("--db", exp->db, db_help);
   c->callback([=, &out] { *action = [=, &out] { return DoScenariosExport(*exp, out); }; });

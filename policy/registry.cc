@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/jobshop/rules.h"
+#include "sim/uam/policies.h"
 
 namespace dispatchlab::policy {
 
@@ -22,10 +23,14 @@ Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name) {
                            [r] { return jobshop::MakeRulePolicy(r); }};
 }
 
-Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list) {
-  std::vector<JobShopPolicyInfo> out;
+namespace {
+// "all" or a comma-separated list, without duplicates.
+template <typename Info, typename Find>
+Result<std::vector<Info>> ParseList(std::string_view list, const std::vector<std::string>& all,
+                                    Find find) {
+  std::vector<Info> out;
   if (list == "all") {
-    for (const auto& n : JobShopPolicyNames()) out.push_back(*FindJobShopPolicy(n));
+    for (const auto& n : all) out.push_back(*find(n));
     return out;
   }
   std::size_t pos = 0;
@@ -34,7 +39,7 @@ Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view lis
     if (c == std::string_view::npos) c = list.size();
     const std::string_view item = list.substr(pos, c - pos);
     if (!item.empty()) {
-      auto p = FindJobShopPolicy(item);
+      auto p = find(item);
       if (!p) return p.error();
       bool dup = false;
       for (const auto& q : out) dup |= q.name == p->name;
@@ -45,6 +50,24 @@ Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view lis
   }
   if (out.empty()) return Error{"no policy given"};
   return out;
+}
+}  // namespace
+
+Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list) {
+  return ParseList<JobShopPolicyInfo>(list, JobShopPolicyNames(), FindJobShopPolicy);
+}
+
+std::vector<std::string> UamPolicyNames() { return {"random", "greedy", "ga"}; }
+
+Result<UamPolicyInfo> FindUamPolicy(std::string_view name) {
+  auto probe = uam::MakeBaseline(name);
+  if (!probe) return probe.error();
+  const std::string n = (*probe)->name();
+  return UamPolicyInfo{n, "baseline", "{}", [n] { return uam::MakeBaseline(n).value(); }};
+}
+
+Result<std::vector<UamPolicyInfo>> ParseUamPolicies(std::string_view list) {
+  return ParseList<UamPolicyInfo>(list, UamPolicyNames(), FindUamPolicy);
 }
 
 }  // namespace dispatchlab::policy

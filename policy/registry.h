@@ -11,6 +11,7 @@
 
 #include "sim/core/status.h"
 #include "sim/jobshop/simulator.h"
+#include "sim/uam/simulator.h"
 
 namespace dispatchlab::policy {
 
@@ -26,5 +27,16 @@ std::vector<std::string> JobShopPolicyNames();
 Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name);
 // "all" or a comma-separated list; unknown names are an error naming them.
 Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list);
+
+struct UamPolicyInfo {
+  std::string name;
+  std::string kind;        // "baseline" | "neural"
+  std::string parameters;  // JSON
+  std::function<std::unique_ptr<uam::Policy>()> make;
+};
+
+std::vector<std::string> UamPolicyNames();
+Result<UamPolicyInfo> FindUamPolicy(std::string_view name);
+Result<std::vector<UamPolicyInfo>> ParseUamPolicies(std::string_view list);
 
 }  // namespace dispatchlab::policy

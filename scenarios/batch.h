@@ -18,6 +18,7 @@
 #include "scenarios/store.h"
 #include "sim/core/status.h"
 #include "sim/jobshop/simulator.h"
+#include "sim/uam/simulator.h"
 
 namespace dispatchlab::scenarios {
 
@@ -63,11 +64,48 @@ struct BatchSummary {
   bool cancelled = false;
 };
 
+struct UamBatchPolicy {
+  std::string name;
+  std::string kind = "baseline";
+  std::string parameters = "{}";
+  std::function<std::unique_ptr<uam::Policy>()> make;
+};
+
+struct UamGrid {
+  std::vector<ScenarioRecord> scenarios;  // domain "uam"
+  std::vector<UamBatchPolicy> policies;
+  std::vector<bool> uncertainty = {true};  // stored as disruption 1 / 0
+  std::uint64_t first_seed = 0;
+  int seeds = 20;
+};
+
+// One grid cell to run, with indices into the grid's vectors.
+struct Cell {
+  RunKey key;
+  int scenario = 0, policy = 0, level = 0;
+};
+// Runs one cell on a worker thread; each worker gets its own runner (own
+// policies and simulators) from the factory.
+using CellRunner = std::function<RunRecord(const Cell&)>;
+
+// The engine under both domains: runs `cells` on options.threads workers,
+// commits results in batches, honours cancel and stop_after.
+Result<BatchSummary> RunCells(Store& store, const std::vector<Cell>& cells,
+                              BatchProgress progress, const BatchOptions& options,
+                              const std::function<CellRunner()>& make_runner,
+                              const std::function<void(const BatchProgress&)>& on_progress,
+                              const std::atomic<bool>* cancel);
+
 // Runs the grid. `cancel` (may be null) stops dispatching new runs; what is
 // finished is still committed. `on_progress` is called after each commit on
 // the caller's thread.
 Result<BatchSummary> RunJobShopBatch(
     Store& store, const JobShopGrid& grid, const BatchOptions& options,
+    const std::function<void(const BatchProgress&)>& on_progress,
+    const std::atomic<bool>* cancel);
+
+Result<BatchSummary> RunUamBatch(
+    Store& store, const UamGrid& grid, const BatchOptions& options,
     const std::function<void(const BatchProgress&)>& on_progress,
     const std::atomic<bool>* cancel);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "scenarios/catalog.h"
+#include "scenarios/uam_json.h"
 #include "sim/jobshop/parser.h"
 
 namespace dispatchlab::scenarios {
@@ -367,6 +368,18 @@ Status Store::ImportBuiltins() {
     s.name = name;
     s.format = "jobshop-standard";
     s.body = jobshop::FormatStandard(*inst);
+    s.builtin = true;
+    auto id = PutScenario(s, /*replace=*/true);
+    if (!id) return id.error();
+  }
+  for (const auto& name : BuiltinUamNames()) {
+    auto sc = LoadUamScenario(name);
+    if (!sc) return sc.error();
+    ScenarioRecord s;
+    s.domain = "uam";
+    s.name = name;
+    s.format = "uam-json";
+    s.body = FormatUamScenario(*sc);
     s.builtin = true;
     auto id = PutScenario(s, /*replace=*/true);
     if (!id) return id.error();

@@ -184,6 +184,22 @@ TEST_F(EvalCli, UnknownNamesAreErrorsAndStoreNothing) {
   EXPECT_EQ(StoredRuns(), 0);
 }
 
+TEST_F(EvalCli, UamDomainEvaluatesBaselines) {
+  auto r = Cli({"eval", "--domain", "uam", "--db", db_, "--policies", "random,greedy",
+                "--seeds", "2", "--uncertainty", "both", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);  // 2 policies x 2 uncertainty levels
+  EXPECT_EQ(j[0]["policy"], "greedy");
+  EXPECT_EQ(j[0]["runs"], 2);
+  EXPECT_GT(j[0]["mean"].get<double>(), j[2]["mean"].get<double>());  // greedy > random
+  r = Cli({"eval", "--domain", "uam", "--db", db_, "--policies", "magic"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown UAM policy 'magic'"), std::string::npos) << r.err;
+  r = Cli({"eval", "--domain", "uam", "--db", db_, "--uncertainty", "maybe"});
+  EXPECT_EQ(r.code, 2);
+}
+
 TEST_F(EvalCli, ScenariosImportListExport) {
   const std::string f = (dir_ / "mine.txt").string();
   std::ofstream(f) << "# tiny\n2 2\n0 3 1 4\n1 2 0 5\n";

@@ -12,6 +12,7 @@
 #include "scenarios/batch.h"
 #include "scenarios/report.h"
 #include "scenarios/store.h"
+#include "sim/uam/policies.h"
 
 namespace dispatchlab::scenarios {
 namespace {
@@ -73,11 +74,12 @@ TEST_F(StoreTest, CreatesSchemaWithWalForeignKeysAndBuiltins) {
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
-  // 35 built-in job-shop instances, imported once.
-  EXPECT_EQ(Count(*s, "SELECT count(*) FROM scenarios WHERE builtin=1"), 35);
+  // 35 built-in job-shop instances and the default UAM scenario, once.
+  EXPECT_EQ(Count(*s, "SELECT count(*) FROM scenarios WHERE builtin=1 AND domain='jobshop'"), 35);
+  EXPECT_EQ(Count(*s, "SELECT count(*) FROM scenarios WHERE builtin=1 AND domain='uam'"), 1);
   s.reset();
   s = OpenOrDie(Path("a.db"));
-  EXPECT_EQ(Count(*s, "SELECT count(*) FROM scenarios"), 35);
+  EXPECT_EQ(Count(*s, "SELECT count(*) FROM scenarios"), 36);
 }
 
 TEST_F(StoreTest, MigratesFromVersionOneKeepingData) {
@@ -214,6 +216,40 @@ TEST_F(StoreTest, ResultsEqualAFreshRunOfTheSameCells) {
   }
 }
 
+TEST_F(StoreTest, UamGridStoresProfitOncePerCell) {
+  auto s = OpenOrDie(Path("u.db"));
+  auto def = s->FindScenario("uam", "default");
+  ASSERT_TRUE(def.ok() && def->has_value());  // imported as a built-in
+  UamGrid g;
+  g.scenarios = {**def};
+  const auto policies = policy::ParseUamPolicies("random,greedy");
+  ASSERT_TRUE(policies.ok());
+  for (const auto& p : *policies) g.policies.push_back({p.name, p.kind, p.parameters, p.make});
+  g.uncertainty = {false, true};
+  g.seeds = 3;
+  BatchOptions o;
+  o.threads = 2;
+  auto r = RunUamBatch(*s, g, o, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->progress.stored, 2 * 2 * 3);
+  auto again = RunUamBatch(*s, g, o, nullptr, nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->progress.skipped, 12);
+  EXPECT_EQ(*s->CountRuns(), 12);
+  // The stored profit is the profit of the same day run directly.
+  auto rows = s->QueryResults({"uam", {"default"}, {"greedy"}});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 6u);
+  const auto& row = (*rows)[0];  // ordered by disruption, seed: off, seed 0
+  EXPECT_EQ(row.disruption, 0.0);
+  uam::Scenario sc = uam::DefaultScenario();
+  sc.uncertainty.SetAll(false);
+  uam::GreedyPolicy greedy;
+  EXPECT_NEAR(*row.objective, uam::RunEpisode(sc, row.seed, greedy).kpis.profit(), 1e-6);
+  // Timeline events kept for the first seed.
+  EXPECT_GT(Count(*s, "SELECT count(*) FROM schedule_events WHERE kind='depart'"), 0);
+}
+
 TEST_F(StoreTest, ConcurrentReadersWhileABatchWrites) {
   const std::string path = Path("c.db");
   auto writer = OpenOrDie(path);
@@ -298,7 +334,7 @@ TEST_F(StoreTest, RejectsANewerSchemaAndKeepsData) {
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "SELECT count(*) FROM scenarios", -1, &st, nullptr);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(st, 0), 35);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 36);  // the data is still there
   sqlite3_finalize(st);
   sqlite3_close(db);
 }
