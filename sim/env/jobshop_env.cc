@@ -6,10 +6,8 @@ namespace dispatchlab::env {
 
 using jobshop::Simulator;
 
-JobShopEnv::JobShopEnv(const jobshop::Instance& instance,
-                       jobshop::SimOptions options)
-    : instance_(&instance), sim_(instance, std::move(options)) {
-  const int n = instance.num_jobs(), m = instance.num_machines;
+JobShopObserver::JobShopObserver(const jobshop::Instance& instance) : instance_(&instance) {
+
   SimTime max_dur = 1, max_job = 1;
   for (const auto& job : instance.jobs) {
     SimTime w = 0;
@@ -24,11 +22,16 @@ JobShopEnv::JobShopEnv(const jobshop::Instance& instance,
   total_work_ = static_cast<float>(std::max<SimTime>(1, instance.TotalWork()));
   mean_duration_ = std::max(1e-9, instance.MeanDuration());
 
+}
+
+void JobShopObserver::Init(Observation* obs) const {
+  const jobshop::Instance& instance = *instance_;
+  const int n = instance.num_jobs(), m = instance.num_machines;
   const int ops = instance.num_operations();
-  obs_.node_sets = {NodeSet{"op", ops, kOpFeatureCount, {}},
+  obs->node_sets = {NodeSet{"op", ops, kOpFeatureCount, {}},
                     NodeSet{"machine", m, kMachineFeatureCount, {}}};
-  obs_.node_sets[0].features.assign(static_cast<std::size_t>(ops) * kOpFeatureCount, 0.f);
-  obs_.node_sets[1].features.assign(static_cast<std::size_t>(m) * kMachineFeatureCount, 0.f);
+  obs->node_sets[0].features.assign(static_cast<std::size_t>(ops) * kOpFeatureCount, 0.f);
+  obs->node_sets[1].features.assign(static_cast<std::size_t>(m) * kMachineFeatureCount, 0.f);
   EdgeSet next{"next", 0, 0, {}, {}}, prev{"prev", 0, 0, {}, {}};
   EdgeSet om{"op_machine", 0, 1, {}, {}}, mo{"machine_op", 1, 0, {}, {}};
   int idx = 0;
@@ -47,27 +50,38 @@ JobShopEnv::JobShopEnv(const jobshop::Instance& instance,
       mo.dst.push_back(idx);
     }
   }
-  obs_.edge_sets = {std::move(next), std::move(prev), std::move(om), std::move(mo)};
-  obs_.globals.assign(2, 0.f);
-  obs_.mask.assign(n, 0);
-  obs_.action_node_set = 0;
-  obs_.action_nodes.assign(n, -1);
-  candidate_of_job_.assign(n, -1);
+  obs->edge_sets = {std::move(next), std::move(prev), std::move(om), std::move(mo)};
+  obs->globals.assign(2, 0.f);
+  obs->mask.assign(n, 0);
+  obs->action_node_set = 0;
+  obs->action_nodes.assign(n, -1);
+  }
+
+int CandidateOfJob(const jobshop::Simulator& sim, int job) {
+  const auto c = sim.candidates();
+  for (int i = 0; i < static_cast<int>(c.size()); ++i)
+    if (c[i].job.value == job) return i;
+  return -1;
+}
+
+JobShopEnv::JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options)
+    : instance_(&instance), sim_(instance, std::move(options)), observer_(instance) {
+  observer_.Init(&obs_);
 }
 
 double JobShopEnv::TimeReward(SimTime from) {
-  return -static_cast<double>(sim_.now() - from) / mean_duration_;
+  return -static_cast<double>(sim_.now() - from) / observer_.mean_duration();
 }
 
 void JobShopEnv::DoReset(std::uint64_t seed) {
   sim_.Reset(seed);
   sim_.AdvanceToDecision();
-  WriteObservation();
+  observer_.Write(sim_, &obs_);
 }
 
 StepResult JobShopEnv::DoStep(int action) {
   const SimTime before = sim_.now();
-  const int c = candidate_of_job_[action];
+  const int c = CandidateOfJob(sim_, action);
   DL_CHECK(c >= 0);
   sim_.Apply(c);
   sim_.AdvanceToDecision();
@@ -75,17 +89,18 @@ StepResult JobShopEnv::DoStep(int action) {
   r.reward = TimeReward(before);
   r.done = sim_.done();
   if (r.done && sim_.result().outcome == jobshop::Outcome::kDeadlock)
-    r.reward -= kDeadlockPenalty * total_work_ / mean_duration_;
-  WriteObservation();
+    r.reward -= kDeadlockPenalty * observer_.total_work() / observer_.mean_duration();
+  observer_.Write(sim_, &obs_);
   return r;
 }
 
-void JobShopEnv::WriteObservation() {
+void JobShopObserver::Write(const Simulator& sim_, Observation* obs) const {
+  Observation& obs_ = *obs;
   const int n = instance_->num_jobs(), m = instance_->num_machines;
   const SimTime now = sim_.now();
   std::fill(obs_.mask.begin(), obs_.mask.end(), 0);
   std::fill(obs_.action_nodes.begin(), obs_.action_nodes.end(), -1);
-  std::fill(candidate_of_job_.begin(), candidate_of_job_.end(), -1);
+  std::vector<int> candidate_of_job_(n, -1);
   const auto cands = sim_.candidates();
   for (int i = 0; i < static_cast<int>(cands.size()); ++i) {
     const int j = cands[i].job.value;

@@ -25,8 +25,8 @@
 
 namespace dispatchlab::env {
 
-class JobShopEnv final : public Env {
- public:
+// Feature layout of the job-shop observation.
+struct JobShopFeatures {
   // Operation features (node set 0), in this order.
   enum OpFeature {
     kOpDone, kOpProcessing, kOpBlocked, kOpCandidate, kOpFuture,
@@ -45,7 +45,37 @@ class JobShopEnv final : public Env {
     kMachineQueuedWork,     // unstarted work on this machine / total work
     kMachineFeatureCount
   };
+};
+
+// Writes job-shop decision points as Observations: used by JobShopEnv and by
+// learned policies that observe an outside Simulator. Node sets, edge sets
+// and features are documented on JobShopEnv below.
+class JobShopObserver : public JobShopFeatures {
+ public:
+  explicit JobShopObserver(const jobshop::Instance& instance);
+  // Sizes the buffers and writes the static edges (once per instance).
+  void Init(Observation* obs) const;
+  // Writes features, mask and action nodes for the simulator's current
+  // decision point. `obs` must have been Init-ed for the same instance.
+  void Write(const jobshop::Simulator& sim, Observation* obs) const;
+
+  const jobshop::Instance& instance() const { return *instance_; }
+  double mean_duration() const { return mean_duration_; }
+  float total_work() const { return total_work_; }
+
+ private:
+  const jobshop::Instance* instance_;
+  float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
+  double mean_duration_ = 1;
+};
+
+// Index into sim.candidates() of job j's candidate, or -1.
+int CandidateOfJob(const jobshop::Simulator& sim, int job);
+
+class JobShopEnv final : public Env, public JobShopFeatures {
+ public:
   static constexpr double kDeadlockPenalty = 2.0;
+  static constexpr int kOpFeatures = kOpFeatureCount;
 
   // `instance` must outlive the env.
   JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options);
@@ -61,15 +91,12 @@ class JobShopEnv final : public Env {
   StepResult DoStep(int action) override;
 
  private:
-  void WriteObservation();
   double TimeReward(SimTime from);
 
   const jobshop::Instance* instance_;
   jobshop::Simulator sim_;
+  JobShopObserver observer_;
   Observation obs_;
-  std::vector<int> candidate_of_job_;
-  float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
-  double mean_duration_ = 1;
 };
 
 }  // namespace dispatchlab::env

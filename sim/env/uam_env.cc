@@ -7,15 +7,24 @@ namespace dispatchlab::env {
 
 using uam::Simulator;
 
-UamEnv::UamEnv(const uam::Scenario& scenario)
-    : scenario_(&scenario), sim_(scenario, uam::SimOptions{.record_timeline = false}) {
-  const int v = scenario.num_vertiports(), a = scenario.fleet.aircraft;
+UamObserver::UamObserver(const uam::Scenario& scenario) : scenario_(&scenario) {
   double lo = 1e300, hi = -1e300;
   for (const auto& p : scenario.vertiports) {
     lo = std::min({lo, p.x_mi, p.y_mi});
     hi = std::max({hi, p.x_mi, p.y_mi});
   }
   spread_ = std::max(1.0, hi - lo);
+}
+
+UamEnv::UamEnv(const uam::Scenario& scenario)
+    : sim_(scenario, uam::SimOptions{.record_timeline = false}), observer_(scenario) {
+  observer_.Init(&obs_);
+}
+
+void UamObserver::Init(Observation* obs) const {
+  Observation& obs_ = *obs;
+  const uam::Scenario& scenario = *scenario_;
+  const int v = scenario.num_vertiports(), a = scenario.fleet.aircraft;
   obs_.node_sets = {NodeSet{"vertiport", v, kVertiportFeatureCount, {}},
                     NodeSet{"aircraft", a, kAircraftFeatureCount, {}},
                     NodeSet{"forecast", kForecastSlots, kForecastFeatureCount, {}}};
@@ -43,18 +52,19 @@ UamEnv::UamEnv(const uam::Scenario& scenario)
 void UamEnv::DoReset(std::uint64_t seed) {
   sim_.Reset(seed);
   sim_.AdvanceToDecision();
-  WriteObservation();
+  observer_.Write(sim_, &obs_);
 }
 
 StepResult UamEnv::DoStep(int action) {
   const double before = sim_.kpis().profit();
   sim_.Apply(action);
   sim_.AdvanceToDecision();
-  WriteObservation();
+  observer_.Write(sim_, &obs_);
   return {(sim_.kpis().profit() - before) / 1000.0, sim_.done()};
 }
 
-void UamEnv::WriteObservation() {
+void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
+  Observation& obs_ = *obs;
   const uam::Scenario& s = *scenario_;
   const int nv = s.num_vertiports(), na = s.fleet.aircraft;
   const SimTime now = sim_.now();

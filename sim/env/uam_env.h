@@ -26,8 +26,7 @@
 
 namespace dispatchlab::env {
 
-class UamEnv final : public Env {
- public:
+struct UamFeatures {
   enum VertiportFeature {
     kVpHub, kVpX, kVpY, kVpParked, kVpInbound, kVpChargersFree, kVpPads,
     kVpWaitingFrom, kVpWaitingTo, kVpCurrent, kVertiportFeatureCount
@@ -44,6 +43,23 @@ class UamEnv final : public Env {
   };
   static constexpr int kForecastSlots = 8;
 
+};
+
+// Writes UAM decision points as Observations (used by UamEnv and by learned
+// policies observing an outside Simulator).
+class UamObserver : public UamFeatures {
+ public:
+  explicit UamObserver(const uam::Scenario& scenario);
+  void Init(Observation* obs) const;
+  void Write(const uam::Simulator& sim, Observation* obs) const;
+
+ private:
+  const uam::Scenario* scenario_;
+  double spread_ = 1;
+};
+
+class UamEnv final : public Env, public UamFeatures {
+ public:
   // `scenario` must outlive the env.
   explicit UamEnv(const uam::Scenario& scenario);
 
@@ -57,12 +73,9 @@ class UamEnv final : public Env {
   StepResult DoStep(int action) override;
 
  private:
-  void WriteObservation();
-
-  const uam::Scenario* scenario_;
   uam::Simulator sim_;
+  UamObserver observer_;
   Observation obs_;
-  double spread_ = 1;
 };
 
 }  // namespace dispatchlab::env
