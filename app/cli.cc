@@ -58,6 +58,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   AddJobShopCommands(app, &action, out, err);
   AddUamCommands(app, &action, out, err);
   AddStoreCommands(app, &action, out, err);
+  AddTrainCommands(app, &action, out, err);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

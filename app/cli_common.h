@@ -63,6 +63,9 @@ inline std::vector<double> ParseProbabilities(const std::string& list) {
 }
 
 
+// $XDG_DATA_HOME/dispatchlab/dispatchlab.db, else ~/.local/share/...
+std::string DefaultDbPath();
+
 // The command chosen on the command line, run after parsing.
 using CliAction = std::function<int()>;
 
@@ -70,6 +73,8 @@ void AddJobShopCommands(CLI::App& app, CliAction* action, std::ostream& out,
                         std::ostream& err);
 void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out,
                     std::ostream& err);
+void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out,
+                      std::ostream& err);
 void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
                       std::ostream& err);
 

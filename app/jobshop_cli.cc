@@ -12,6 +12,7 @@
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
+#include "policy/registry.h"
 #include "scenarios/catalog.h"
 #include "sim/jobshop/generator.h"
 #include "sim/jobshop/parser.h"
@@ -93,7 +94,7 @@ struct RunFlags {
 
 int DoRun(const RunFlags& f, std::ostream& out) {
   const Instance inst = OrBadInput(scenarios::LoadJobShopInstance(f.instance));
-  const Rule rule = OrBadInput(ParseRule(f.policy));
+  const auto info = OrBadInput(policy::FindJobShopPolicy(f.policy));
   if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
   const auto ps = ParseProbabilities(f.breakdowns.shutdown_p);
   if (ps.size() != 1) throw BadInput{"run takes one --shutdown-p value"};
@@ -101,7 +102,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
   opts.mode = ParseMode(f.mode);
   opts.breakdowns = f.breakdowns.Make(ps[0]);
 
-  auto policy = MakeRulePolicy(rule);
+  auto policy = info.make();
   Simulator sim(inst, opts);
   std::vector<double> makespans;
   long swaps = 0, breakdowns = 0, ops = 0, decisions = 0;
@@ -153,7 +154,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     j["instance"] = inst.name;
     j["jobs"] = inst.num_jobs();
     j["machines"] = inst.num_machines;
-    j["policy"] = RuleName(rule);
+    j["policy"] = info.name;
     j["mode"] = ToString(opts.mode);
     j["shutdown_p"] = ps[0];
     j["seed"] = f.seed;
@@ -175,7 +176,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     out << fmt::format("instance {} ({}x{})  policy {}  mode {}  shutdown-p {}  "
                        "seeds {}..{}\n",
                        inst.name, inst.num_jobs(), inst.num_machines,
-                       RuleName(rule), ToString(opts.mode), ps[0], f.seed,
+                       info.name, ToString(opts.mode), ps[0], f.seed,
                        f.seed + f.episodes - 1);
     if (st.n > 0)
       out << fmt::format("makespan    mean {:.1f}  std {:.1f}  min {}  max {}"
@@ -310,16 +311,7 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
   std::vector<Instance> instances;
   for (const auto& n : names)
     instances.push_back(OrBadInput(scenarios::LoadJobShopInstance(n)));
-  std::vector<Rule> rules;
-  if (f.policies == "all") {
-    rules = AllRules();
-  } else {
-    std::stringstream ss(f.policies);
-    std::string item;
-    while (std::getline(ss, item, ','))
-      if (!item.empty()) rules.push_back(OrBadInput(ParseRule(item)));
-  }
-  if (rules.empty()) throw BadInput{"--policies: no rule given"};
+  const auto rules = OrBadInput(policy::ParseJobShopPolicies(f.policies));
   if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
   if (f.format != "table" && f.format != "csv")
     throw BadInput{fmt::format("--format must be table or csv, not '{}'", f.format)};
@@ -335,7 +327,7 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
     opts.mode = mode;
     opts.breakdowns = f.breakdowns.Make(p);
     std::vector<std::string> header = {"instance", "size", "ref"};
-    for (Rule r : rules) header.push_back(RuleName(r));
+    for (const auto& r : rules) header.push_back(r.name);
     header.push_back("best");
     Table table(header);
     std::vector<std::vector<double>> gaps(rules.size());
@@ -352,7 +344,7 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
       std::string best_rule;
       for (std::size_t ri = 0; ri < rules.size(); ++ri) {
         Simulator sim(inst, opts);
-        auto policy = MakeRulePolicy(rules[ri]);
+        auto policy = rules[ri].make();
         std::vector<double> ms;
         int deadlocks = 0;
         for (int s = 0; s < f.seeds; ++s) {
@@ -386,14 +378,14 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
           if (deadlocks > 0) cell += fmt::format(" [{}dl]", deadlocks);
           if (st.mean < best) {
             best = st.mean;
-            best_rule = RuleName(rules[ri]);
+            best_rule = rules[ri].name;
           }
         }
         row.push_back(cell);
         if (f.format == "csv")
           csv_all += fmt::format("{},{},{},{},{},{},{:.3f},{:.3f},{},{}\n",
                                  inst.name, ToString(mode), p,
-                                 RuleName(rules[ri]), f.seeds, st.n, st.mean,
+                                 rules[ri].name, f.seeds, st.n, st.mean,
                                  st.std, deadlocks,
                                  ub ? fmt::format("{:.0f}", *ub) : "");
       }
@@ -474,7 +466,7 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   c->add_option("--instance", run->instance, "Built-in name (see list) or file")
       ->required();
   c->add_option("--policy", run->policy,
-                "fifo, spt, lpt, mor, lor, mwkr, lwkr, stpt, ltpt, random")
+                "fifo, spt, lpt, mor, lor, mwkr, lwkr, stpt, ltpt, random, gat, or a .pt checkpoint")
       ->capture_default_str();
   c->add_option("--mode", run->mode, "bws (swaps allowed) or bns (no swaps)")
       ->capture_default_str();

@@ -37,14 +37,6 @@ using Json = nlohmann::ordered_json;
 std::atomic<bool> g_interrupted{false};
 extern "C" void OnInterrupt(int) { g_interrupted = true; }
 
-std::string DefaultDbPath() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/dispatchlab/dispatchlab.db";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.local/share/dispatchlab/dispatchlab.db";
-  return "dispatchlab.db";
-}
-
 std::unique_ptr<Store> OpenStore(const std::string& flag, bool read_only) {
   const std::string path = flag.empty() ? DefaultDbPath() : flag;
   scenarios::StoreOptions o;
@@ -434,6 +426,14 @@ int DoScenariosExport(const ScenarioFlags& f, std::ostream& out) {
 }
 
 }  // namespace
+
+std::string DefaultDbPath() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/dispatchlab/dispatchlab.db";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.local/share/dispatchlab/dispatchlab.db";
+  return "dispatchlab.db";
+}
 
 void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
                       std::ostream& err) {

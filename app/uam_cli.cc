@@ -8,6 +8,7 @@
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
+#include "policy/registry.h"
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/uam/policies.h"
@@ -94,7 +95,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     o.generations = f.ga_generations;
     base = std::make_unique<uam::GaPolicy>(o);
   } else {
-    base = OrBadInput(uam::MakeBaseline(f.policy));
+    base = OrBadInput(policy::FindUamPolicy(f.policy)).make();
   }
   TimedPolicy policy(*base);
   uam::Simulator sim(s, uam::SimOptions{.record_timeline = !f.events_out.empty()});
@@ -198,7 +199,7 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
   c = uam->add_subcommand("run", "Run a policy for N days");
   c->add_option("--scenario", run->scenario, "Built-in name (default) or JSON file")
       ->capture_default_str();
-  c->add_option("--policy", run->policy, "random, greedy or ga")->capture_default_str();
+  c->add_option("--policy", run->policy, "random, greedy, ga, gat, or a .pt checkpoint")->capture_default_str();
   c->add_option("--seed", run->seed, "First seed")->capture_default_str();
   c->add_option("--episodes", run->episodes, "Days (seeds seed..seed+N-1)")
       ->capture_default_str();

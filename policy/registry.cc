@@ -5,15 +5,74 @@
 #include "sim/jobshop/rules.h"
 #include "sim/uam/policies.h"
 
+#include <filesystem>
+
+#include "policy/neural.h"
+#include "policy/neural_policy.h"
+
 namespace dispatchlab::policy {
+namespace {
+
+std::string& AssetsDirRef() {
+  static std::string dir = DISPATCHLAB_ASSETS_DIR;
+  return dir;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Resolves "gat" or a .pt path to a loaded model of `domain`.
+Result<std::shared_ptr<const NeuralModel>> LoadLearned(std::string_view name, Domain domain) {
+  const std::string path = EndsWith(name, ".pt")
+                               ? std::string(name)
+                               : AssetsDir() + "/" + DomainName(domain) + "_gat.pt";
+  if (!HaveTorch()) return NeuralModel::Load(path).error();
+  auto m = NeuralModel::Load(path);
+  if (!m) return m.error();
+  if ((*m)->domain() != domain)
+    return Error{fmt::format("{}: holds a {} policy, not a {} one", path, DomainName((*m)->domain()),
+                             DomainName(domain))};
+  return std::shared_ptr<const NeuralModel>(std::move(*m));
+}
+
+bool IsLearnedName(std::string_view name) { return name == "gat" || EndsWith(name, ".pt"); }
+
+bool ShippedExists(Domain d) {
+  std::error_code ec;
+  return HaveTorch() &&
+         std::filesystem::exists(AssetsDir() + "/" + DomainName(d) + "_gat.pt", ec);
+}
+
+}  // namespace
+
+void SetAssetsDir(std::string dir) { AssetsDirRef() = std::move(dir); }
+const std::string& AssetsDir() { return AssetsDirRef(); }
+
+bool HaveTorch() {
+#ifdef DISPATCHLAB_HAVE_TORCH
+  return true;
+#else
+  return false;
+#endif
+}
 
 std::vector<std::string> JobShopPolicyNames() {
   std::vector<std::string> names;
   for (jobshop::Rule r : jobshop::AllRules()) names.push_back(jobshop::RuleName(r));
+  if (ShippedExists(Domain::kJobShop)) names.push_back("gat");
   return names;
 }
 
 Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name) {
+  if (IsLearnedName(name)) {
+    auto model = LoadLearned(name, Domain::kJobShop);
+    if (!model) return model.error();
+    const std::string n(name);
+    auto m = *model;
+    return JobShopPolicyInfo{n, "neural", fmt::format("{{\"checkpoint\":\"{}\"}}", n),
+                             [m, n] { return std::make_unique<NeuralJobShopPolicy>(m, n); }};
+  }
   auto rule = jobshop::ParseRule(name);
   if (!rule)
     return Error{fmt::format("unknown policy '{}' (known: {})", name,
@@ -57,9 +116,21 @@ Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view lis
   return ParseList<JobShopPolicyInfo>(list, JobShopPolicyNames(), FindJobShopPolicy);
 }
 
-std::vector<std::string> UamPolicyNames() { return {"random", "greedy", "ga"}; }
+std::vector<std::string> UamPolicyNames() {
+  std::vector<std::string> names = {"random", "greedy", "ga"};
+  if (ShippedExists(Domain::kUam)) names.push_back("gat");
+  return names;
+}
 
 Result<UamPolicyInfo> FindUamPolicy(std::string_view name) {
+  if (IsLearnedName(name)) {
+    auto model = LoadLearned(name, Domain::kUam);
+    if (!model) return model.error();
+    const std::string n(name);
+    auto m = *model;
+    return UamPolicyInfo{n, "neural", fmt::format("{{\"checkpoint\":\"{}\"}}", n),
+                         [m, n] { return std::make_unique<NeuralUamPolicy>(m, n); }};
+  }
   auto probe = uam::MakeBaseline(name);
   if (!probe) return probe.error();
   const std::string n = (*probe)->name();

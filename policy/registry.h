@@ -22,7 +22,17 @@ struct JobShopPolicyInfo {
   std::function<std::unique_ptr<jobshop::Policy>()> make;
 };
 
-// Names usable in `--policies all`, in display order.
+// Where shipped checkpoints live (assets/; the app may override it).
+void SetAssetsDir(std::string dir);
+const std::string& AssetsDir();
+// True when this build can run learned policies (LibTorch).
+bool HaveTorch();
+
+// "gat" -> <assets>/jobshop_gat.pt / uam_gat.pt. A name ending in .pt is a
+// checkpoint path; it must hold a policy of the right domain.
+
+// Names usable in `--policies all`, in display order ("gat" only when this
+// build has torch and the shipped checkpoint exists).
 std::vector<std::string> JobShopPolicyNames();
 Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name);
 // "all" or a comma-separated list; unknown names are an error naming them.

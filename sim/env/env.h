@@ -48,6 +48,12 @@ struct Observation {
   // For each action, the node (of set `action_node_set`) it acts on, or -1.
   int action_node_set = 0;
   std::vector<std::int32_t> action_nodes;
+  // Optional per-action features (num_actions x action_feature_dim).
+  int action_feature_dim = 0;
+  std::vector<float> action_features;
+  // Optional node the decision is about (UAM: the deciding aircraft).
+  int query_node_set = -1;
+  int query_node = -1;
 };
 
 struct StepResult {

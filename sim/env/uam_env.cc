@@ -47,6 +47,10 @@ void UamObserver::Init(Observation* obs) const {
   obs_.mask.assign(v + 1, 0);
   obs_.action_node_set = 0;
   obs_.action_nodes.assign(v + 1, -1);
+  obs_.action_feature_dim = kActionFeatureCount;
+  obs_.action_features.assign(static_cast<std::size_t>(v + 1) * kActionFeatureCount, 0.f);
+  obs_.query_node_set = 1;
+  obs_.query_node = 0;
 }
 
 void UamEnv::DoReset(std::uint64_t seed) {
@@ -142,10 +146,20 @@ void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
   obs_.globals[2] = static_cast<float>(std::cos(6.283185307179586 * now / 86400.0));
   obs_.globals[3] = deciding >= 0 ? static_cast<float>(sim_.soc_kwh(deciding) / s.fleet.battery_kwh) : 0.f;
   const auto mask = sim_.mask();
+  std::fill(obs_.action_features.begin(), obs_.action_features.end(), 0.f);
   for (int a = 0; a <= nv; ++a) {
     obs_.mask[a] = sim_.done() ? 0 : mask[a];
     obs_.action_nodes[a] = a < nv ? a : here;
+    float* af = &obs_.action_features[static_cast<std::size_t>(a) * kActionFeatureCount];
+    if (a == nv) {
+      af[kCorridorFeatureCount] = 1.f;
+    } else if (a != here) {
+      const std::size_t e = static_cast<std::size_t>(here) * (nv - 1) + (a < here ? a : a - 1);
+      for (int k = 0; k < kCorridorFeatureCount; ++k)
+        af[k] = co.features[e * kCorridorFeatureCount + k];
+    }
   }
+  obs_.query_node = deciding >= 0 ? deciding : 0;
 }
 
 }  // namespace dispatchlab::env

@@ -17,6 +17,8 @@
 //                  waiting passengers, fare now, expected rate next hour
 //   "located"      aircraft -> vertiport (where it is or flies to)
 //   "hosts"        vertiport -> aircraft
+// Action features: corridor features (here -> v), is-stay. Query node: the
+// deciding aircraft.
 // Reward: profit earned between two decisions, in thousands of USD; an
 // episode's return is the day's profit / 1000.
 #pragma once
@@ -41,6 +43,9 @@ struct UamFeatures {
   enum CorridorFeature {
     kCoDistance, kCoClosed, kCoWaiting, kCoFare, kCoRate, kCorridorFeatureCount
   };
+  // Action features: the corridor features from the deciding aircraft's
+  // vertiport to the destination, then an is-stay flag.
+  static constexpr int kActionFeatureCount = kCorridorFeatureCount + 1;
   static constexpr int kForecastSlots = 8;
 
 };

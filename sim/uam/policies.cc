@@ -97,8 +97,13 @@ double EvaluatePlan(const Scenario& scenario, std::uint64_t seed, const Plan& pl
 
 void GaPolicy::Reset(const Simulator& sim) {
   const Scenario& s = sim.scenario();
-  if (planned_for_ == &s && planned_name_ == s.name && !plan_.empty()) return;
-  planned_name_ = s.name;
+  // Plans are per scenario; the key guards against a different scenario
+  // at a reused address.
+  const std::string key = s.name + "/" + std::to_string(s.num_vertiports()) + "/" +
+                          std::to_string(s.fleet.aircraft) + "/" +
+                          std::to_string(s.uncertainty.weather);
+  if (planned_for_ == &s && planned_name_ == key && !plan_.empty()) return;
+  planned_name_ = key;
   planned_for_ = &s;
   const Scenario forecast = ForecastScenario(s);
   const int aircraft = s.fleet.aircraft, genes = SlotsPerDay(s);

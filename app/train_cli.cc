@@ -1,0 +1,131 @@
+// `dispatchlab train`: PPO training of a graph-attention policy.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <ostream>
+#include <thread>
+
+#include "app/cli.h"
+#include "app/cli_common.h"
+#include "policy/registry.h"
+#include "policy/trainer.h"
+#include "scenarios/store.h"
+#include "sim/jobshop/schedule.h"
+
+namespace dispatchlab::app {
+namespace {
+
+std::atomic<bool> g_stop_training{false};
+extern "C" void OnTrainInterrupt(int) { g_stop_training = true; }
+
+struct TrainFlags {
+  std::string domain = "jobshop", out, config, db, name;
+  std::int64_t steps = -1;
+  int envs = -1, threads = 0;
+  std::int64_t seed = -1;
+  bool resume = false, quiet = false;
+};
+
+std::string Duration(double s) {
+  if (s < 90) return fmt::format("{:.0f}s", s);
+  if (s < 5400) return fmt::format("{:.0f}m", s / 60);
+  return fmt::format("{:.1f}h", s / 3600);
+}
+
+int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
+  if (!policy::HaveTorch())
+    throw BadInput{"this dispatchlab was built without LibTorch: `train` is unavailable"};
+  const policy::Domain domain = OrBadInput(policy::ParseDomain(f.domain));
+  policy::TrainConfig c = policy::DefaultTrainConfig(domain);
+  if (!f.config.empty())
+    c = OrBadInput(policy::ApplyTrainConfigJson(c, OrBadInput(jobshop::ReadTextFile(f.config)), f.config));
+  if (f.steps >= 0) c.steps = f.steps;
+  if (f.envs >= 0) c.envs = f.envs;
+  if (f.seed >= 0) c.seed = static_cast<std::uint64_t>(f.seed);
+  c.threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (c.steps < 1) throw BadInput{"--steps must be at least 1"};
+  if (c.envs < 1) throw BadInput{"--envs must be at least 1"};
+  const std::string out_dir = f.out.empty() ? fmt::format("runs/{}_gat", f.domain) : f.out;
+
+  // Curves go to the store's training tables (best effort: a store error
+  // is reported once and training goes on).
+  std::unique_ptr<scenarios::Store> store;
+  std::int64_t run_id = -1;
+  {
+    auto opened = scenarios::Store::Open(f.db.empty() ? DefaultDbPath() : f.db);
+    if (!opened) throw BadInput{opened.error().message};
+    store = std::move(*opened);
+    const std::string name = f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name;
+    run_id = OrBadInput(store->PutTrainingRun(
+        {0, f.domain, name, policy::TrainConfigJson(c), "running",
+         (std::filesystem::path(out_dir) / "checkpoint.pt").string()}));
+  }
+  if (!f.quiet)
+    err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}\n",
+                       f.domain, c.steps, c.envs, c.rollout, c.threads, out_dir,
+                       f.resume ? " (resuming)" : "");
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  policy::TrainCallbacks cb;
+  cb.on_metrics = [&](std::int64_t step, const std::vector<std::pair<std::string, double>>& m) {
+    if (Status st = store->AddTrainingMetrics(run_id, step, m); !st.ok())
+      err << "train: warning: metrics not stored: " << st.error().message << "\n";
+  };
+  cb.on_progress = [&](const policy::TrainProgress& p) {
+    if (f.quiet) return;
+    const std::string line = fmt::format(
+        "step {}/{} ({:.0f}%)  {:.0f} steps/s  return {:.2f}  pi {:.3f}  v {:.3f}  ent {:.3f}  "
+        "kl {:.4f}{}  ETA {}",
+        p.step, p.total_steps, 100.0 * p.step / p.total_steps, p.steps_per_s, p.mean_return,
+        p.ppo.policy_loss, p.ppo.value_loss, p.ppo.entropy, p.ppo.approx_kl,
+        p.evaluated ? fmt::format("  eval {:.1f} (best {:.1f})", p.eval_score, p.best_eval_score) : "",
+        Duration(p.eta_s));
+    if (tty && !p.evaluated) err << "\r" << line << "   " << std::flush;
+    else err << (tty ? "\r" : "") << line << "\n";
+  };
+  g_stop_training = false;
+  auto old_int = std::signal(SIGINT, OnTrainInterrupt);
+  auto old_term = std::signal(SIGTERM, OnTrainInterrupt);
+  auto summary = policy::Train(c, out_dir, f.resume, cb, &g_stop_training);
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  if (tty && !f.quiet) err << "\n";
+  if (!summary) throw BadInput{summary.error().message};
+  (void)store->PutTrainingRun({0, f.domain,
+                               f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name,
+                               policy::TrainConfigJson(c),
+                               summary->cancelled ? "interrupted" : "done", summary->checkpoint});
+  out << fmt::format("train: {} steps, {} iterations in {}; best validation score {:.1f}\n"
+                     "checkpoint {} (latest), {} (best)\n",
+                     summary->steps, summary->iterations, Duration(summary->wall_s),
+                     summary->best_eval_score, summary->checkpoint, summary->best_checkpoint);
+  if (summary->cancelled) {
+    err << "train: interrupted; the checkpoint is saved. Continue with the same command and "
+           "--resume.\n";
+    return 130;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
+  auto f = std::make_shared<TrainFlags>();
+  auto* c = app.add_subcommand("train", "Train a graph-attention policy with PPO");
+  c->add_option("--domain", f->domain, "jobshop or uam")->capture_default_str();
+  c->add_option("--steps", f->steps, "Environment decisions in total (default from config)");
+  c->add_option("--envs", f->envs, "Parallel environments (default 8)");
+  c->add_option("--out", f->out, "Output directory (default runs/<domain>_gat)");
+  c->add_flag("--resume", f->resume, "Continue from <out>/checkpoint.pt");
+  c->add_option("--config", f->config, "JSON file with training/model settings");
+  c->add_option("--threads", f->threads, "Threads (default: all cores)");
+  c->add_option("--seed", f->seed, "Seed");
+  c->add_option("--db", f->db, "Store for the learning curves (default: the user store)");
+  c->add_option("--name", f->name, "Training run name in the store (default: out dir name)");
+  c->add_flag("--quiet", f->quiet, "No progress output");
+  c->callback([=, &out, &err] { *action = [=, &out, &err] { return DoTrain(*f, out, err); }; });
+}
+
+}  // namespace dispatchlab::app

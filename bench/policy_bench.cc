@@ -1,0 +1,94 @@
+// Learned-policy costs on one core: decision latency (one observation,
+// 15x15 job shop; 8-vertiport / 40-aircraft UAM), batched inference, and a
+// PPO update. Target (DESIGN.md): <= 1 ms per decision.
+#include <benchmark/benchmark.h>
+
+#include "policy/neural.h"
+#include "policy/neural_policy.h"
+#include "policy/rollout.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/env/uam_env.h"
+#include "sim/jobshop/generator.h"
+#include "sim/jobshop/rules.h"
+#include "sim/uam/policies.h"
+
+namespace dispatchlab::policy {
+namespace {
+
+std::shared_ptr<NeuralModel> Model(Domain d) {
+  NeuralModel::SetThreads(1);
+  return std::shared_ptr<NeuralModel>(NeuralModel::Create(d, ModelConfig{}, 1).value());
+}
+
+void BM_JobShopDecision_15x15(benchmark::State& state) {
+  auto model = Model(Domain::kJobShop);
+  auto inst = *jobshop::GenerateInstance({.jobs = 15, .machines = 15, .seed = 3});
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
+  jobshop::Simulator sim(inst, o);
+  sim.Reset(1);
+  sim.AdvanceToDecision();
+  NeuralJobShopPolicy policy(model, "gat");
+  policy.Reset(1);
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Choose(sim, sim.candidates()));
+}
+BENCHMARK(BM_JobShopDecision_15x15)->Unit(benchmark::kMicrosecond);
+
+void BM_UamDecision_8x40(benchmark::State& state) {
+  auto model = Model(Domain::kUam);
+  const uam::Scenario s = uam::DefaultScenario();
+  uam::Simulator sim(s);
+  sim.Reset(1);
+  sim.AdvanceToDecision();
+  NeuralUamPolicy policy(model, "gat");
+  policy.Reset(sim);
+  for (auto _ : state) benchmark::DoNotOptimize(policy.Choose(sim));
+}
+BENCHMARK(BM_UamDecision_8x40)->Unit(benchmark::kMicrosecond);
+
+// Inference for 8 environments at once (what training does per step).
+void BM_JobShopEvaluateBatch8_10x10(benchmark::State& state) {
+  auto model = Model(Domain::kJobShop);
+  std::vector<jobshop::Instance> insts;
+  for (int i = 0; i < 8; ++i) insts.push_back(*jobshop::GenerateInstance({.jobs = 10, .machines = 10, .seed = static_cast<std::uint64_t>(i)}));
+  std::vector<std::unique_ptr<env::JobShopEnv>> envs;
+  std::vector<const env::Observation*> obs;
+  for (auto& in : insts) {
+    envs.push_back(std::make_unique<env::JobShopEnv>(in, jobshop::SimOptions{}));
+    envs.back()->Reset(1);
+    obs.push_back(&envs.back()->observation());
+  }
+  std::vector<std::vector<float>> probs;
+  std::vector<float> values;
+  for (auto _ : state) model->Evaluate(obs, &probs, &values);
+}
+BENCHMARK(BM_JobShopEvaluateBatch8_10x10)->Unit(benchmark::kMicrosecond);
+
+// One PPO update (4 epochs x minibatch 128) on 512 job-shop transitions.
+void BM_PpoUpdate512_10x10(benchmark::State& state) {
+  auto model = Model(Domain::kJobShop);
+  auto inst = *jobshop::GenerateInstance({.jobs = 10, .machines = 10, .seed = 1});
+  env::JobShopEnv e(inst, jobshop::SimOptions{});
+  std::vector<Transition> batch;
+  Rng rng(1);
+  e.Reset(0);
+  while (batch.size() < 512) {
+    if (e.done()) e.Reset(batch.size());
+    Transition t;
+    t.obs = e.observation();
+    int a = 0;
+    while (!t.obs.mask[a]) ++a;
+    t.action = a;
+    t.log_prob = -1.0f;
+    t.reward = static_cast<float>(e.Step(a).reward);
+    t.advantage = static_cast<float>(rng.Uniform() - 0.5);
+    batch.push_back(std::move(t));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(model->Update(batch, PpoConfig{}, 1e-4, rng));
+}
+BENCHMARK(BM_PpoUpdate512_10x10)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+}  // namespace dispatchlab::policy
+
+BENCHMARK_MAIN();

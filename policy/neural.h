@@ -1,0 +1,117 @@
+// Learned policies: graph-attention networks on LibTorch and their PPO
+// update, behind a torch-free interface (no torch header leaves
+// policy/neural.cc). Observations come in as env::Observation buffers.
+//
+//   Observation (node sets, typed edges, mask, action nodes)
+//        |  per node set: Linear -> H
+//        v
+//   [GATv2 x L]  multi-head, edge-type embeddings, edge features, residual
+//        |       + LayerNorm + FFN; "sequence" sets (UAM forecast) go
+//        |       through a transformer encoder layer instead
+//        v
+//   context = mean-pool per node set ++ globals ++ query node (UAM: the
+//        |    deciding aircraft)
+//        v
+//   attention decoder: q = W_q context, k_a = W_k [h(action node a),
+//   action features a]; logit_a = 10 tanh(q . k_a / sqrt(d)); mask -> -inf
+//   value head: MLP(context)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/rng.h"
+#include "sim/core/status.h"
+#include "sim/env/env.h"
+
+namespace dispatchlab::policy {
+
+enum class Domain { kJobShop, kUam };
+const char* DomainName(Domain d);
+Result<Domain> ParseDomain(const std::string& name);
+
+struct ModelConfig {
+  int hidden = 32;
+  int heads = 4;
+  int layers = 3;
+};
+
+struct PpoConfig {
+  double clip = 0.2;
+  double value_clip = 0.2;
+  double value_coef = 0.5;
+  double entropy_coef = 0.01;
+  double max_grad_norm = 0.5;
+  int epochs = 4;
+  int minibatch = 128;
+};
+
+struct PpoStats {
+  double policy_loss = 0, value_loss = 0, entropy = 0, approx_kl = 0, clip_fraction = 0;
+  double loss_before = 0, loss_after = 0;  // total loss on the batch, before/after
+};
+
+// One decision for PPO. advantage and ret are filled by ComputeGae.
+struct Transition {
+  env::Observation obs;
+  int action = 0;
+  float log_prob = 0;
+  float value = 0;
+  float reward = 0;
+  bool done = false;
+  float advantage = 0;
+  float ret = 0;
+};
+
+class NeuralModel {
+ public:
+  static Result<std::unique_ptr<NeuralModel>> Create(Domain domain, const ModelConfig& config,
+                                                     std::uint64_t seed);
+  // Loads a checkpoint written by Save. Errors: missing file, not a
+  // dispatchlab checkpoint, incompatible version.
+  static Result<std::unique_ptr<NeuralModel>> Load(const std::string& path);
+  ~NeuralModel();
+
+  Domain domain() const;
+  const ModelConfig& config() const;
+  std::int64_t parameter_count() const;
+  // Trainer state saved with the checkpoint (JSON text, "{}" if none).
+  const std::string& trainer_state() const;
+
+  // No-grad inference: masked action probabilities (one vector of
+  // num_actions per observation) and state values.
+  void Evaluate(std::span<const env::Observation* const> obs,
+                std::vector<std::vector<float>>* probs, std::vector<float>* values) const;
+
+  // `epochs` passes of minibatch PPO updates over `batch` (advantages
+  // filled) at learning rate `lr`; minibatches drawn with `rng`.
+  PpoStats Update(const std::vector<Transition>& batch, const PpoConfig& ppo, double lr,
+                  Rng& rng);
+
+  // Writes model, optimizer state and trainer_state atomically (temp file +
+  // rename): a crash leaves the previous checkpoint intact.
+  Status Save(const std::string& path, const std::string& trainer_state) const;
+
+  // Intra-op threads for this process (the app decides).
+  static void SetThreads(int threads);
+
+ private:
+  struct Impl;
+  explicit NeuralModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+namespace testing {
+// One attention aggregation of the GATv2 layer with identity weights and no
+// edge bias, single head: out_i = sum_j a_ij x_j over edges j -> i, with
+// a_ij = softmax_j(att . LeakyReLU_0.2(x_j + x_i)). x is n x d row-major.
+// Exposed so tests can check the layer's arithmetic by hand.
+std::vector<float> GatAggregate(const std::vector<float>& x, int n, int d,
+                                const std::vector<int>& src, const std::vector<int>& dst,
+                                const std::vector<float>& att);
+}  // namespace testing
+
+}  // namespace dispatchlab::policy

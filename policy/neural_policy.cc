@@ -1,0 +1,88 @@
+#include "policy/neural_policy.h"
+
+namespace dispatchlab::policy {
+
+int ArgMaxLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>& mask) {
+  int best = -1;
+  for (int a = 0; a < static_cast<int>(probs.size()); ++a)
+    if (mask[a] && (best < 0 || probs[a] > probs[best])) best = a;
+  return best;
+}
+
+int SampleLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>& mask, Rng& rng) {
+  double total = 0;
+  for (std::size_t a = 0; a < probs.size(); ++a)
+    if (mask[a]) total += probs[a];
+  if (!(total > 0)) return ArgMaxLegal(probs, mask);
+  double u = rng.Uniform() * total;
+  int last = -1;
+  for (int a = 0; a < static_cast<int>(probs.size()); ++a) {
+    if (!mask[a]) continue;
+    last = a;
+    u -= probs[a];
+    if (u < 0) return a;
+  }
+  return last;
+}
+
+NeuralJobShopPolicy::NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model,
+                                         std::string name, bool sample)
+    : model_(std::move(model)), name_(std::move(name)), sample_(sample) {}
+
+void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
+  rng_ = Rng::Stream(seed, StreamTag::kPolicy, 0x6a7);
+  observed_ = nullptr;  // a new episode may bring a new instance at the same address
+}
+
+std::vector<float> NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& sim) {
+  if (observed_ != &sim.instance() ||
+      obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
+      static_cast<int>(obs_.mask.size()) != sim.instance().num_jobs()) {
+    observed_ = &sim.instance();
+    observer_ = std::make_unique<env::JobShopObserver>(sim.instance());
+    obs_ = env::Observation{};
+    observer_->Init(&obs_);
+  }
+  observer_->Write(sim, &obs_);
+  const env::Observation* one[] = {&obs_};
+  std::vector<std::vector<float>> probs;
+  std::vector<float> values;
+  model_->Evaluate(one, &probs, &values);
+  return probs[0];
+}
+
+int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
+                                std::span<const jobshop::Candidate> candidates) {
+  const auto probs = Probabilities(sim);
+  const int job = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
+  const int c = env::CandidateOfJob(sim, job);
+  return c >= 0 ? c : 0;
+  (void)candidates;
+}
+
+NeuralUamPolicy::NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
+                                 bool sample)
+    : model_(std::move(model)), name_(std::move(name)), sample_(sample) {}
+
+void NeuralUamPolicy::Reset(const uam::Simulator& sim) {
+  rng_ = Rng::Stream(sim.seed(), StreamTag::kPolicy, 0x0a7);
+  observed_ = nullptr;
+}
+
+int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
+  if (observed_ != &sim.scenario()) {
+    observed_ = &sim.scenario();
+    observer_ = std::make_unique<env::UamObserver>(sim.scenario());
+    obs_ = env::Observation{};
+    observer_->Init(&obs_);
+  }
+  observer_->Write(sim, &obs_);
+  const env::Observation* one[] = {&obs_};
+  std::vector<std::vector<float>> probs;
+  std::vector<float> values;
+  model_->Evaluate(one, &probs, &values);
+  const int a = sample_ ? SampleLegal(probs[0], obs_.mask, rng_) : ArgMaxLegal(probs[0], obs_.mask);
+  return a >= 0 ? a : sim.stay_action();
+}
+
+}  // namespace dispatchlab::policy

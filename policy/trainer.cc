@@ -1,0 +1,466 @@
+#include "policy/trainer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "policy/neural_policy.h"
+#include "policy/rollout.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/env/uam_env.h"
+#include "sim/jobshop/generator.h"
+#include "sim/uam/scenario.h"
+
+namespace dispatchlab::policy {
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// A persistent pool that runs f(i) for i in [0, n) and waits.
+class ParallelFor {
+ public:
+  explicit ParallelFor(int threads) {
+    for (int t = 1; t < threads; ++t) workers_.emplace_back([this] { Loop(); });
+  }
+  ~ParallelFor() {
+    {
+      std::lock_guard l(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  void Run(int n, const std::function<void(int)>& f) {
+    if (workers_.empty() || n < 2) {
+      for (int i = 0; i < n; ++i) f(i);
+      return;
+    }
+    {
+      std::lock_guard l(mu_);
+      fn_ = &f;
+      n_ = n;
+      next_ = 0;
+      done_ = 0;
+      ++generation_;
+    }
+    cv_.notify_all();
+    Work();
+    std::unique_lock l(mu_);
+    done_cv_.wait(l, [&] { return done_ == n_; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      int i;
+      {
+        std::lock_guard l(mu_);
+        if (!fn_ || next_ >= n_) return;
+        i = next_++;
+      }
+      (*fn_)(i);
+      {
+        std::lock_guard l(mu_);
+        if (++done_ == n_) done_cv_.notify_all();
+      }
+    }
+  }
+  void Loop() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+      }
+      Work();
+    }
+  }
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int)>* fn_ = nullptr;
+  int n_ = 0, next_ = 0, done_ = 0;
+  std::uint64_t generation_ = 0;
+  bool quit_ = false;
+};
+
+// One training environment: owns its instance/scenario, regenerated from
+// its own stream at every episode.
+class TrainEnv {
+ public:
+  TrainEnv(const TrainConfig& c, int index) : c_(c), index_(index) {}
+
+  void NewEpisode(std::uint64_t episode) {
+    Rng rng = Rng::Stream(c_.seed, StreamTag::kGenerator, 1000 + static_cast<std::uint64_t>(index_), episode);
+    const std::uint64_t seed = rng.NextU64();
+    if (c_.domain == Domain::kJobShop) {
+      jobshop::GeneratorOptions g;
+      g.jobs = c_.jobs[rng.UniformInt(0, static_cast<std::int64_t>(c_.jobs.size()) - 1)];
+      g.machines = c_.machines[rng.UniformInt(0, static_cast<std::int64_t>(c_.machines.size()) - 1)];
+      g.max_time = c_.max_time;
+      g.seed = seed;
+      instance_ = std::make_unique<jobshop::Instance>(*jobshop::GenerateInstance(g));
+      jobshop::SimOptions o;
+      o.breakdowns = jobshop::PerOperationBreakdowns(
+          c_.shutdown_p[rng.UniformInt(0, static_cast<std::int64_t>(c_.shutdown_p.size()) - 1)]);
+      env_ = std::make_unique<env::JobShopEnv>(*instance_, o);
+    } else {
+      uam::GeneratorOptions g;
+      g.vertiports = static_cast<int>(rng.UniformInt(c_.vertiports_min, c_.vertiports_max));
+      g.aircraft = static_cast<int>(rng.UniformInt(c_.aircraft_min, c_.aircraft_max));
+      g.demand_level = 0.6 + 0.8 * rng.Uniform();
+      g.spread_mi = 35 + 25 * rng.Uniform();
+      g.seed = seed;
+      auto sc = uam::GenerateScenario(g);
+      if (!sc) {  // generator refused (too many aircraft for stands): fall back
+        g.aircraft = g.vertiports * 4;
+        sc = uam::GenerateScenario(g);
+      }
+      scenario_ = std::make_unique<uam::Scenario>(*sc);
+      env_ = std::make_unique<env::UamEnv>(*scenario_);
+    }
+    env_->Reset(seed ^ 0x9e37);
+    episode_return_ = 0;
+  }
+
+  env::Env& env() { return *env_; }
+  double episode_return_ = 0;
+
+ private:
+  const TrainConfig& c_;
+  int index_;
+  std::unique_ptr<jobshop::Instance> instance_;
+  std::unique_ptr<uam::Scenario> scenario_;
+  std::unique_ptr<env::Env> env_;
+};
+
+std::string CheckpointPath(const std::string& dir, const char* name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+}  // namespace
+
+TrainConfig DefaultTrainConfig(Domain d) {
+  TrainConfig c;
+  c.domain = d;
+  if (d == Domain::kUam) {
+    c.gamma = 0.999;
+    c.reward_scale = 1.0;
+    c.steps = 300000;
+  }
+  return c;
+}
+
+Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
+                                         const std::string& source) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {
+    return Error{fmt::format("{}: not valid JSON: {}", source, e.what())};
+  }
+  if (!j.is_object()) return Error{fmt::format("{}: expected a JSON object", source)};
+  try {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      const std::string& k = it.key();
+      const Json& v = it.value();
+      if (k == "steps") c.steps = v.get<std::int64_t>();
+      else if (k == "envs") c.envs = v.get<int>();
+      else if (k == "rollout") c.rollout = v.get<int>();
+      else if (k == "lr") c.lr = v.get<double>();
+      else if (k == "gamma") c.gamma = v.get<double>();
+      else if (k == "lambda") c.lambda = v.get<double>();
+      else if (k == "reward_scale") c.reward_scale = v.get<double>();
+      else if (k == "seed") c.seed = v.get<std::uint64_t>();
+      else if (k == "threads") c.threads = v.get<int>();
+      else if (k == "eval_every") c.eval_every = v.get<int>();
+      else if (k == "checkpoint_every") c.checkpoint_every = v.get<int>();
+      else if (k == "clip") c.ppo.clip = v.get<double>();
+      else if (k == "value_clip") c.ppo.value_clip = v.get<double>();
+      else if (k == "value_coef") c.ppo.value_coef = v.get<double>();
+      else if (k == "entropy_coef") c.ppo.entropy_coef = v.get<double>();
+      else if (k == "max_grad_norm") c.ppo.max_grad_norm = v.get<double>();
+      else if (k == "epochs") c.ppo.epochs = v.get<int>();
+      else if (k == "minibatch") c.ppo.minibatch = v.get<int>();
+      else if (k == "hidden") c.model.hidden = v.get<int>();
+      else if (k == "heads") c.model.heads = v.get<int>();
+      else if (k == "layers") c.model.layers = v.get<int>();
+      else if (k == "jobs") c.jobs = v.get<std::vector<int>>();
+      else if (k == "machines") c.machines = v.get<std::vector<int>>();
+      else if (k == "shutdown_p") c.shutdown_p = v.get<std::vector<double>>();
+      else if (k == "max_time") c.max_time = v.get<int>();
+      else if (k == "vertiports") {
+        auto r = v.get<std::vector<int>>();
+        if (r.size() != 2) throw Json::other_error::create(501, "vertiports: [min, max]", nullptr);
+        c.vertiports_min = r[0];
+        c.vertiports_max = r[1];
+      } else if (k == "aircraft") {
+        auto r = v.get<std::vector<int>>();
+        if (r.size() != 2) throw Json::other_error::create(501, "aircraft: [min, max]", nullptr);
+        c.aircraft_min = r[0];
+        c.aircraft_max = r[1];
+      } else {
+        return Error{fmt::format("{}: unknown key '{}'", source, k)};
+      }
+    }
+  } catch (const Json::exception& e) {
+    return Error{fmt::format("{}: bad value: {}", source, e.what())};
+  }
+  auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
+  if (c.steps < 1) return bad("steps must be >= 1");
+  if (c.envs < 1 || c.envs > 1024) return bad("envs must be in [1, 1024]");
+  if (c.rollout < 1) return bad("rollout must be >= 1");
+  if (!(c.lr > 0)) return bad("lr must be > 0");
+  if (!(c.gamma > 0 && c.gamma <= 1)) return bad("gamma must be in (0, 1]");
+  if (!(c.lambda >= 0 && c.lambda <= 1)) return bad("lambda must be in [0, 1]");
+  if (c.ppo.epochs < 1 || c.ppo.minibatch < 1) return bad("epochs and minibatch must be >= 1");
+  if (c.threads < 1) return bad("threads must be >= 1");
+  if (c.jobs.empty() || c.machines.empty() || c.shutdown_p.empty())
+    return bad("jobs, machines and shutdown_p must not be empty");
+  for (int x : c.jobs) if (x < 2) return bad("jobs entries must be >= 2");
+  for (int x : c.machines) if (x < 2) return bad("machines entries must be >= 2");
+  for (double p : c.shutdown_p) if (!(p >= 0 && p <= 1)) return bad("shutdown_p entries must be in [0, 1]");
+  if (c.max_time < 1) return bad("max_time must be >= 1");
+  if (c.vertiports_min < 2 || c.vertiports_max < c.vertiports_min)
+    return bad("vertiports must be [min >= 2, max >= min]");
+  if (c.aircraft_min < 1 || c.aircraft_max < c.aircraft_min)
+    return bad("aircraft must be [min >= 1, max >= min]");
+  return c;
+}
+
+std::string TrainConfigJson(const TrainConfig& c) {
+  Json j;
+  j["domain"] = DomainName(c.domain);
+  j["steps"] = c.steps;
+  j["envs"] = c.envs;
+  j["rollout"] = c.rollout;
+  j["lr"] = c.lr;
+  j["gamma"] = c.gamma;
+  j["lambda"] = c.lambda;
+  j["reward_scale"] = c.reward_scale;
+  j["seed"] = c.seed;
+  j["epochs"] = c.ppo.epochs;
+  j["minibatch"] = c.ppo.minibatch;
+  j["clip"] = c.ppo.clip;
+  j["entropy_coef"] = c.ppo.entropy_coef;
+  j["hidden"] = c.model.hidden;
+  j["heads"] = c.model.heads;
+  j["layers"] = c.model.layers;
+  if (c.domain == Domain::kJobShop) {
+    j["jobs"] = c.jobs;
+    j["machines"] = c.machines;
+    j["shutdown_p"] = c.shutdown_p;
+  } else {
+    j["vertiports"] = {c.vertiports_min, c.vertiports_max};
+    j["aircraft"] = {c.aircraft_min, c.aircraft_max};
+  }
+  return j.dump();
+}
+
+double ValidationScore(const NeuralModel& model) {
+  // A fixed validation set, distinct from training streams and from the
+  // benchmark instances: job shop 6 generated instances (10x5 .. 20x5,
+  // 10x10) at p = 0.05; UAM 2 generated scenarios with uncertainty on.
+  std::shared_ptr<const NeuralModel> shared(&model, [](const NeuralModel*) {});
+  if (model.domain() == Domain::kJobShop) {
+    NeuralJobShopPolicy policy(shared, "validation");
+    double total = 0;
+    int n = 0;
+    const std::pair<int, int> sizes[] = {{10, 5}, {15, 5}, {20, 5}, {10, 10}, {10, 10}, {15, 10}};
+    for (int i = 0; i < 6; ++i) {
+      auto inst = *jobshop::GenerateInstance(
+          {.jobs = sizes[i].first, .machines = sizes[i].second, .seed = 777000 + static_cast<std::uint64_t>(i)});
+      jobshop::SimOptions o;
+      o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
+      total += static_cast<double>(jobshop::RunEpisode(inst, o, 4242, policy).makespan);
+      ++n;
+    }
+    return -total / n;
+  }
+  NeuralUamPolicy policy(shared, "validation");
+  double total = 0;
+  for (int i = 0; i < 2; ++i) {
+    auto sc = *uam::GenerateScenario({.vertiports = 8, .aircraft = 30 + 10 * i,
+                                      .seed = 888000 + static_cast<std::uint64_t>(i)});
+    total += uam::RunEpisode(sc, 4242, policy, uam::SimOptions{.record_timeline = false}).kpis.profit();
+  }
+  return total / 2;
+}
+
+Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, bool resume,
+                           const TrainCallbacks& cb, const std::atomic<bool>* cancel) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) return Error{fmt::format("{}: cannot create output directory: {}", out_dir, ec.message())};
+  const std::string latest = CheckpointPath(out_dir, "checkpoint.pt");
+  const std::string best_path = CheckpointPath(out_dir, "best.pt");
+
+  std::unique_ptr<NeuralModel> model;
+  std::int64_t step = 0;
+  int iteration = 0, episodes = 0;
+  double best_score = -1e300;
+  if (resume) {
+    auto loaded = NeuralModel::Load(latest);
+    if (!loaded) return Error{fmt::format("--resume: {}", loaded.error().message)};
+    model = std::move(*loaded);
+    if (model->domain() != c.domain)
+      return Error{fmt::format("--resume: {} holds a {} policy, not {}", latest,
+                               DomainName(model->domain()), DomainName(c.domain))};
+    if (model->config().hidden != c.model.hidden || model->config().heads != c.model.heads ||
+        model->config().layers != c.model.layers)
+      return Error{fmt::format("--resume: {} has model hidden {} heads {} layers {}, the config "
+                               "asks for {} {} {}",
+                               latest, model->config().hidden, model->config().heads,
+                               model->config().layers, c.model.hidden, c.model.heads, c.model.layers)};
+    const Json st = Json::parse(model->trainer_state());
+    step = st.value("step", std::int64_t{0});
+    iteration = st.value("iteration", 0);
+    episodes = st.value("episodes", 0);
+    best_score = st.value("best_score", -1e300);
+  } else {
+    auto created = NeuralModel::Create(c.domain, c.model, c.seed);
+    if (!created) return created.error();
+    model = std::move(*created);
+  }
+  NeuralModel::SetThreads(c.threads);
+  ParallelFor pool(c.threads);
+
+  std::vector<std::unique_ptr<TrainEnv>> envs;
+  std::vector<std::uint64_t> episode_counter(c.envs);
+  for (int i = 0; i < c.envs; ++i) {
+    envs.push_back(std::make_unique<TrainEnv>(c, i));
+    // Episode numbers continue after a resume, so the curve goes on with
+    // new instances rather than repeating the first ones.
+    episode_counter[i] = static_cast<std::uint64_t>(iteration) * 1000003ULL + i;
+    envs[i]->NewEpisode(episode_counter[i]);
+  }
+  Rng rng = Rng::Stream(c.seed, StreamTag::kPolicy, 0x77a1, static_cast<std::uint64_t>(iteration));
+  std::deque<double> recent;
+  const auto t0 = Clock::now();
+  const std::int64_t start_step = step;
+  TrainSummary summary;
+
+  auto save = [&](const std::string& path) {
+    Json st;
+    st["step"] = step;
+    st["iteration"] = iteration;
+    st["episodes"] = episodes;
+    st["best_score"] = best_score;
+    st["config"] = Json::parse(TrainConfigJson(c));
+    return model->Save(path, st.dump());
+  };
+
+  while (step < c.steps) {
+    if (cancel && cancel->load()) {
+      summary.cancelled = true;
+      break;
+    }
+    std::vector<std::vector<Transition>> traj(c.envs);
+    for (int t = 0; t < c.rollout; ++t) {
+      std::vector<const env::Observation*> obs;
+      for (auto& e : envs) obs.push_back(&e->env().observation());
+      std::vector<std::vector<float>> probs;
+      std::vector<float> values;
+      model->Evaluate(obs, &probs, &values);
+      std::vector<int> actions(c.envs);
+      for (int i = 0; i < c.envs; ++i) actions[i] = SampleLegal(probs[i], obs[i]->mask, rng);
+      for (int i = 0; i < c.envs; ++i) {
+        Transition tr;
+        tr.obs = *obs[i];
+        tr.action = actions[i];
+        tr.log_prob = std::log(std::max(1e-12f, probs[i][actions[i]]));
+        tr.value = values[i];
+        traj[i].push_back(std::move(tr));
+      }
+      std::vector<env::StepResult> results(c.envs);
+      pool.Run(c.envs, [&](int i) { results[i] = envs[i]->env().Step(actions[i]); });
+      for (int i = 0; i < c.envs; ++i) {
+        traj[i].back().reward = static_cast<float>(results[i].reward * c.reward_scale);
+        traj[i].back().done = results[i].done;
+        envs[i]->episode_return_ += results[i].reward;
+        if (results[i].done) {
+          recent.push_back(envs[i]->episode_return_);
+          if (recent.size() > 50) recent.pop_front();
+          ++episodes;
+          episode_counter[i] += c.envs;
+          envs[i]->NewEpisode(episode_counter[i]);
+        }
+      }
+      step += c.envs;
+    }
+    // Bootstrap values of the states after the rollout.
+    std::vector<const env::Observation*> last;
+    for (auto& e : envs) last.push_back(&e->env().observation());
+    std::vector<std::vector<float>> lp;
+    std::vector<float> lv;
+    model->Evaluate(last, &lp, &lv);
+    std::vector<Transition> batch;
+    for (int i = 0; i < c.envs; ++i) {
+      ComputeGae(traj[i], traj[i].back().done ? 0.f : lv[i], c.gamma, c.lambda);
+      for (auto& tr : traj[i]) batch.push_back(std::move(tr));
+    }
+    NormalizeAdvantages(batch);
+    const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
+    const PpoStats stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
+    ++iteration;
+
+    TrainProgress p;
+    p.step = step;
+    p.total_steps = c.steps;
+    p.iteration = iteration;
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    p.steps_per_s = wall > 0 ? static_cast<double>(step - start_step) / wall : 0;
+    p.eta_s = p.steps_per_s > 0 ? static_cast<double>(c.steps - step) / p.steps_per_s : 0;
+    double mr = 0;
+    for (double r : recent) mr += r;
+    p.mean_return = recent.empty() ? 0 : mr / static_cast<double>(recent.size());
+    p.episodes = episodes;
+    p.ppo = stats;
+    if (c.eval_every > 0 && (iteration % c.eval_every == 0 || step >= c.steps)) {
+      p.evaluated = true;
+      p.eval_score = ValidationScore(*model);
+      if (p.eval_score > best_score) {
+        best_score = p.eval_score;
+        if (Status st = save(best_path); !st.ok()) return st.error();
+      }
+    }
+    p.best_eval_score = best_score;
+    if (iteration % c.checkpoint_every == 0 || step >= c.steps) {
+      if (Status st = save(latest); !st.ok()) return st.error();
+    }
+    if (cb.on_metrics) {
+      std::vector<std::pair<std::string, double>> m = {
+          {"mean_return", p.mean_return},   {"policy_loss", stats.policy_loss},
+          {"value_loss", stats.value_loss}, {"entropy", stats.entropy},
+          {"approx_kl", stats.approx_kl},   {"steps_per_s", p.steps_per_s}};
+      if (p.evaluated) m.push_back({"eval_score", p.eval_score});
+      cb.on_metrics(step, m);
+    }
+    if (cb.on_progress) cb.on_progress(p);
+  }
+  if (Status st = save(latest); !st.ok()) return st.error();
+  if (!fs::exists(best_path)) {
+    if (Status st = save(best_path); !st.ok()) return st.error();
+  }
+  summary.steps = step;
+  summary.iterations = iteration;
+  summary.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  summary.best_eval_score = best_score;
+  summary.checkpoint = latest;
+  summary.best_checkpoint = best_path;
+  return summary;
+}
+
+}  // namespace dispatchlab::policy

@@ -1,0 +1,94 @@
+// PPO training loop (torch-free: the network lives behind NeuralModel).
+//
+//   E envs (random instances / generated scenarios, reseeded per episode)
+//     --observations--> one batched Evaluate --> sample actions
+//     --> step all envs on a thread pool --> transitions per env
+//   every `rollout` steps: GAE per env, advantage normalisation, PPO update
+//   (epochs x minibatches) with the learning rate annealed linearly to 0;
+//   periodic greedy evaluation on a fixed validation set; checkpoints written
+//   atomically; resume continues from the saved step.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policy/neural.h"
+#include "sim/core/status.h"
+
+namespace dispatchlab::policy {
+
+struct TrainConfig {
+  Domain domain = Domain::kJobShop;
+  std::int64_t steps = 200000;  // environment decisions in total
+  int envs = 8;
+  int rollout = 64;             // steps per env per update
+  double lr = 3e-4;
+  double gamma = 1.0;           // job shop: undiscounted (return = -makespan)
+  double lambda = 0.95;
+  double reward_scale = 0.1;
+  PpoConfig ppo;
+  ModelConfig model;
+  std::uint64_t seed = 0;
+  int threads = 2;              // env stepping threads (torch intra-op: same)
+  int eval_every = 20;          // iterations
+  int checkpoint_every = 10;    // iterations
+  // Job-shop instance sampling.
+  std::vector<int> jobs = {10, 15, 20};
+  std::vector<int> machines = {5, 10};
+  std::vector<double> shutdown_p = {0.0, 0.05, 0.1};
+  int max_time = 99;
+  // UAM scenario sampling.
+  int vertiports_min = 6, vertiports_max = 10;
+  int aircraft_min = 20, aircraft_max = 40;
+};
+
+// Defaults for the domain (UAM: gamma 0.999, reward scale 1).
+TrainConfig DefaultTrainConfig(Domain d);
+// Overrides from a JSON object; unknown keys and bad values are errors.
+Result<TrainConfig> ApplyTrainConfigJson(TrainConfig base, const std::string& json_text,
+                                         const std::string& source);
+std::string TrainConfigJson(const TrainConfig& c);
+
+struct TrainProgress {
+  std::int64_t step = 0, total_steps = 0;
+  int iteration = 0;
+  double steps_per_s = 0, eta_s = 0;
+  double mean_return = 0;      // mean over recently finished episodes (unscaled)
+  int episodes = 0;
+  PpoStats ppo;
+  bool evaluated = false;
+  double eval_score = 0;       // job shop: -mean makespan; UAM: mean profit
+  double best_eval_score = 0;
+};
+
+struct TrainCallbacks {
+  std::function<void(const TrainProgress&)> on_progress;
+  // Metrics to record (e.g. in the store's training tables).
+  std::function<void(std::int64_t step, const std::vector<std::pair<std::string, double>>&)>
+      on_metrics;
+};
+
+struct TrainSummary {
+  std::int64_t steps = 0;
+  int iterations = 0;
+  double wall_s = 0;
+  double best_eval_score = 0;
+  std::string checkpoint, best_checkpoint;
+  bool cancelled = false;
+};
+
+// Trains into out_dir (checkpoint.pt = latest, best.pt = best validation).
+// resume: continue from out_dir/checkpoint.pt (error if missing or of
+// another domain / model shape).
+Result<TrainSummary> Train(const TrainConfig& config, const std::string& out_dir, bool resume,
+                           const TrainCallbacks& callbacks, const std::atomic<bool>* cancel);
+
+// Greedy evaluation score of a model on the fixed validation set of its
+// domain (what Train reports): job shop -mean makespan, UAM mean profit.
+double ValidationScore(const NeuralModel& model);
+
+}  // namespace dispatchlab::policy

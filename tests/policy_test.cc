@@ -1,0 +1,270 @@
+// Graph-attention policies and PPO on LibTorch (built with torch only).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "policy/neural.h"
+#include "policy/neural_policy.h"
+#include "policy/registry.h"
+#include "policy/rollout.h"
+#include "policy/trainer.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/env/uam_env.h"
+#include "sim/jobshop/generator.h"
+#include "sim/uam/scenario.h"
+
+namespace dispatchlab::policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<NeuralModel> NewModel(Domain d, std::uint64_t seed = 1) {
+  NeuralModel::SetThreads(1);
+  auto m = NeuralModel::Create(d, ModelConfig{}, seed);
+  EXPECT_TRUE(m.ok());
+  return std::shared_ptr<NeuralModel>(std::move(m).value());
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("dl_policy_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& f) const { return (dir_ / f).string(); }
+  fs::path dir_;
+};
+
+TEST(GatLayer, AttentionOnAThreeNodeGraphByHand) {
+  // x0 = (1, 0), x1 = (0, -2), x2 = (1, 1); edges 0->2, 1->2, 2->2, 2->0;
+  // att = (1, -1), LeakyReLU slope 0.2.
+  // Node 2: g_02 = LReLU(2, 1) = (2, 1)        score 1
+  //         g_12 = LReLU(1, -1) = (1, -0.2)    score 1.2
+  //         g_22 = LReLU(2, 2) = (2, 2)        score 0
+  //   alpha = (e^1, e^1.2, e^0) / 7.038399 = (0.386213, 0.471715, 0.142077)
+  //   out_2 = 0.386213 (1, 0) + 0.471715 (0, -2) + 0.142077 (1, 1)
+  //         = (0.528290, -0.801353)
+  // Node 0: only 2 -> 0, alpha = 1, out_0 = x2 = (1, 1). Node 1: no edge, 0.
+  const auto out = testing::GatAggregate({1, 0, 0, -2, 1, 1}, 3, 2, {0, 1, 2, 2}, {2, 2, 2, 0},
+                                         {1, -1});
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_NEAR(out[0], 1.0, 1e-5);
+  EXPECT_NEAR(out[1], 1.0, 1e-5);
+  EXPECT_NEAR(out[2], 0.0, 1e-6);
+  EXPECT_NEAR(out[3], 0.0, 1e-6);
+  EXPECT_NEAR(out[4], 0.528290, 1e-5);
+  EXPECT_NEAR(out[5], -0.801353, 1e-5);
+}
+
+TEST(NeuralModel, MaskedActionsGetNoProbability) {
+  auto model = NewModel(Domain::kJobShop);
+  auto inst = *jobshop::GenerateInstance({.jobs = 8, .machines = 4, .seed = 2});
+  env::JobShopEnv e(inst, jobshop::SimOptions{});
+  e.Reset(3);
+  int checked = 0;
+  while (!e.done() && checked < 10) {
+    const env::Observation* one[] = {&e.observation()};
+    std::vector<std::vector<float>> probs;
+    std::vector<float> values;
+    model->Evaluate(one, &probs, &values);
+    double total = 0;
+    for (int a = 0; a < e.num_actions(); ++a) {
+      if (!e.observation().mask[a]) EXPECT_EQ(probs[0][a], 0.0f) << "masked action " << a;
+      total += probs[0][a];
+    }
+    EXPECT_NEAR(total, 1.0, 1e-5);
+    int a = 0;
+    while (!e.observation().mask[a]) ++a;
+    e.Step(a);
+    ++checked;
+  }
+  EXPECT_GT(checked, 2);
+  // UAM too: the masked own vertiport never gets probability.
+  auto umodel = NewModel(Domain::kUam);
+  const uam::Scenario s = uam::DefaultScenario();
+  env::UamEnv ue(s);
+  ue.Reset(1);
+  const env::Observation* one[] = {&ue.observation()};
+  std::vector<std::vector<float>> probs;
+  std::vector<float> values;
+  umodel->Evaluate(one, &probs, &values);
+  for (int a = 0; a < ue.num_actions(); ++a)
+    if (!ue.observation().mask[a]) EXPECT_EQ(probs[0][a], 0.0f);
+}
+
+std::vector<Transition> CollectJobShop(NeuralModel& model, const jobshop::Instance& inst,
+                                       int episodes, std::uint64_t seed, double* mean_return) {
+  env::JobShopEnv e(inst, jobshop::SimOptions{});
+  Rng rng(seed);
+  std::vector<Transition> batch;
+  double total = 0;
+  for (int ep = 0; ep < episodes; ++ep) {
+    e.Reset(seed + ep);
+    std::vector<Transition> traj;
+    while (!e.done()) {
+      const env::Observation* one[] = {&e.observation()};
+      std::vector<std::vector<float>> probs;
+      std::vector<float> values;
+      model.Evaluate(one, &probs, &values);
+      Transition t;
+      t.obs = e.observation();
+      t.action = SampleLegal(probs[0], t.obs.mask, rng);
+      t.log_prob = std::log(std::max(1e-12f, probs[0][t.action]));
+      t.value = values[0];
+      const auto r = e.Step(t.action);
+      t.reward = static_cast<float>(r.reward * 0.1);
+      t.done = r.done;
+      traj.push_back(std::move(t));
+    }
+    total += e.episode_return();
+    ComputeGae(traj, 0.f, 1.0, 0.95);
+    for (auto& t : traj) batch.push_back(std::move(t));
+  }
+  *mean_return = total / episodes;
+  NormalizeAdvantages(batch);
+  return batch;
+}
+
+TEST(Ppo, UpdateLowersTheLossOnAFixedBatch) {
+  auto model = NewModel(Domain::kJobShop, 3);
+  auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
+  double ret = 0;
+  const auto batch = CollectJobShop(*model, inst, 6, 10, &ret);
+  ASSERT_GT(batch.size(), 10u);
+  Rng rng(1);
+  PpoConfig ppo;
+  ppo.epochs = 4;
+  ppo.minibatch = 32;
+  const PpoStats s = model->Update(batch, ppo, 1e-3, rng);
+  EXPECT_LT(s.loss_after, s.loss_before);
+  EXPECT_TRUE(std::isfinite(s.policy_loss) && std::isfinite(s.value_loss));
+  EXPECT_GT(s.entropy, 0);
+}
+
+TEST(Ppo, TrainingImprovesTheReturnOnATinyInstance) {
+  // Sampled episodes on one fixed 6x4 instance: after 25 PPO iterations the
+  // mean return (= -makespan / mean duration) is higher than at the start.
+  auto model = NewModel(Domain::kJobShop, 7);
+  auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 11});
+  double first = 0, last = 0, r = 0;
+  Rng rng(2);
+  PpoConfig ppo;
+  ppo.minibatch = 64;
+  for (int it = 0; it < 25; ++it) {
+    auto batch = CollectJobShop(*model, inst, 8, 100 + it * 8, &r);
+    if (it == 0) first = r;
+    model->Update(batch, ppo, 2e-3, rng);
+  }
+  CollectJobShop(*model, inst, 16, 5000, &last);
+  double start = 0;
+  auto fresh = NewModel(Domain::kJobShop, 7);
+  CollectJobShop(*fresh, inst, 16, 5000, &start);
+  RecordProperty("start", std::to_string(start));
+  RecordProperty("last", std::to_string(last));
+  EXPECT_GT(last, start + 0.2) << "first iteration " << first;
+}
+
+TEST_F(TempDir, CheckpointRoundTripGivesIdenticalProbabilities) {
+  auto model = NewModel(Domain::kUam, 4);
+  const uam::Scenario s = uam::DefaultScenario();
+  env::UamEnv e(s);
+  e.Reset(2);
+  for (int i = 0; i < 5; ++i) e.Step(e.num_actions() - 1);
+  ASSERT_TRUE(model->Save(Path("m.pt"), R"({"step": 42})").ok());
+  EXPECT_FALSE(fs::exists(Path("m.pt.tmp")));
+  auto loaded = NeuralModel::Load(Path("m.pt"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ((*loaded)->domain(), Domain::kUam);
+  EXPECT_NE((*loaded)->trainer_state().find("42"), std::string::npos);
+  const env::Observation* one[] = {&e.observation()};
+  std::vector<std::vector<float>> p1, p2;
+  std::vector<float> v1, v2;
+  model->Evaluate(one, &p1, &v1);
+  (*loaded)->Evaluate(one, &p2, &v2);
+  ASSERT_EQ(p1[0].size(), p2[0].size());
+  for (std::size_t a = 0; a < p1[0].size(); ++a) EXPECT_EQ(p1[0][a], p2[0][a]);
+  EXPECT_EQ(v1[0], v2[0]);
+}
+
+TEST_F(TempDir, BadCheckpointsAreClearErrors) {
+  auto missing = NeuralModel::Load(Path("nope.pt"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("no such checkpoint"), std::string::npos);
+  std::ofstream(Path("junk.pt")) << "definitely not a checkpoint";
+  auto junk = NeuralModel::Load(Path("junk.pt"));
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.error().message.find("not a dispatchlab checkpoint"), std::string::npos)
+      << junk.error().message;
+  // A UAM checkpoint where a job-shop policy is asked for.
+  auto uam = NewModel(Domain::kUam);
+  ASSERT_TRUE(uam->Save(Path("uam.pt"), "{}").ok());
+  auto wrong = FindJobShopPolicy(Path("uam.pt"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("holds a uam policy, not a jobshop one"), std::string::npos)
+      << wrong.error().message;
+  auto right = FindUamPolicy(Path("uam.pt"));
+  ASSERT_TRUE(right.ok()) << right.error().message;
+  EXPECT_EQ(right->kind, "neural");
+}
+
+TEST_F(TempDir, ResumeContinuesFromTheSavedStep) {
+  TrainConfig c = DefaultTrainConfig(Domain::kJobShop);
+  c.steps = 256;
+  c.envs = 4;
+  c.rollout = 32;
+  c.jobs = {4};
+  c.machines = {3};
+  c.eval_every = 1000;
+  c.threads = 1;
+  c.ppo.epochs = 1;
+  auto first = Train(c, Path("run"), /*resume=*/false, {}, nullptr);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->steps, 256);
+  EXPECT_EQ(first->iterations, 2);
+  c.steps = 512;
+  std::vector<std::int64_t> seen;
+  TrainCallbacks cb;
+  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p.step); };
+  auto second = Train(c, Path("run"), /*resume=*/true, cb, nullptr);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->steps, 512);
+  EXPECT_EQ(second->iterations, 4);  // continues the count, not from 0
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), 384);      // first step after the saved 256
+  // Resuming a job-shop run as UAM is refused.
+  TrainConfig u = DefaultTrainConfig(Domain::kUam);
+  auto bad = Train(u, Path("run"), true, {}, nullptr);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("holds a jobshop policy, not uam"), std::string::npos)
+      << bad.error().message;
+  auto none = Train(c, Path("empty"), true, {}, nullptr);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("no such checkpoint"), std::string::npos);
+}
+
+TEST(TrainConfig, RejectsUnknownKeysAndBadValues) {
+  const auto base = DefaultTrainConfig(Domain::kJobShop);
+  auto ok = ApplyTrainConfigJson(base, R"({"steps": 100, "hidden": 16, "jobs": [5]})", "c.json");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->steps, 100);
+  EXPECT_EQ(ok->model.hidden, 16);
+  auto unknown = ApplyTrainConfigJson(base, R"({"stepz": 1})", "c.json");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("c.json: unknown key 'stepz'"), std::string::npos);
+  auto bad = ApplyTrainConfigJson(base, R"({"gamma": 2})", "c.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("gamma"), std::string::npos);
+  auto type = ApplyTrainConfigJson(base, R"({"envs": "many"})", "c.json");
+  ASSERT_FALSE(type.ok());
+  auto badmodel = NeuralModel::Create(Domain::kJobShop, ModelConfig{.hidden = 30, .heads = 4}, 0);
+  ASSERT_FALSE(badmodel.ok());
+}
+
+}  // namespace
+}  // namespace dispatchlab::policy
