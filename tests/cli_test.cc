@@ -132,7 +132,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadArgs{{"jobshop", "run", "--instance", "/no/such/file.txt"}, "/no/such/file.txt: no such instance file"},
         BadArgs{{"jobshop", "run", "--instance", "nosuchname"}, "unknown instance 'nosuchname'"},
-        BadArgs{{"jobshop", "run", "--instance", "ft06", "--policy", "best"}, "unknown rule 'best'"},
+        BadArgs{{"jobshop", "run", "--instance", "ft06", "--policy", "best"}, "unknown policy 'best'"},
         BadArgs{{"jobshop", "run", "--instance", "ft06", "--shutdown-p", "1.5"}, "outside [0, 1]"},
         BadArgs{{"jobshop", "run", "--instance", "ft06", "--shutdown-p", "abc"}, "not a number"},
         BadArgs{{"jobshop", "run", "--instance", "ft06", "--mode", "xyz"}, "--mode must be bws or bns"},
