@@ -559,4 +559,29 @@ Status Store::AddTrainingMetrics(std::int64_t run, std::int64_t step,
   return tx.Commit();
 }
 
+Result<std::vector<TrainingRunRecord>> Store::ListTrainingRuns() const {
+  Stmt s(db_, "SELECT id, domain, name, config, status, coalesce(checkpoint_path, '') "
+              "FROM training_runs ORDER BY id");
+  if (!s.ok()) return s.Err("list training runs");
+  std::vector<TrainingRunRecord> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW)
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+  if (rc != SQLITE_DONE) return s.Err("list training runs");
+  return out;
+}
+
+Result<std::vector<std::pair<std::int64_t, double>>> Store::TrainingMetric(
+    std::int64_t run, const std::string& name) const {
+  Stmt s(db_, "SELECT step, value FROM training_metrics WHERE training_run_id = ? AND name = ? "
+              "ORDER BY step");
+  if (!s.ok()) return s.Err("training metric");
+  s.Bind(1, run).Bind(2, name);
+  std::vector<std::pair<std::int64_t, double>> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Int(0), s.Double(1)});
+  if (rc != SQLITE_DONE) return s.Err("training metric");
+  return out;
+}
+
 }  // namespace dispatchlab::scenarios

@@ -150,6 +150,10 @@ class Store {
   Result<std::int64_t> PutTrainingRun(const TrainingRunRecord& r);
   Status AddTrainingMetrics(std::int64_t training_run_id, std::int64_t step,
                             const std::vector<std::pair<std::string, double>>& metrics);
+  Result<std::vector<TrainingRunRecord>> ListTrainingRuns() const;
+  // (step, value) of one metric of a training run, by step.
+  Result<std::vector<std::pair<std::int64_t, double>>> TrainingMetric(
+      std::int64_t training_run_id, const std::string& name) const;
 
   sqlite3* raw() const { return db_; }  // for tests
 

@@ -3,7 +3,7 @@
 # every package is already installed it does nothing (no network, no root).
 #
 #   scripts/install-deps.sh            build + test dependencies
-#   DISPATCHLAB_EXTRA_PKGS="..."      more packages (e.g. torch, Qt) to add
+#   DISPATCHLAB_EXTRA_PKGS="..."      more packages to add
 set -euo pipefail
 
 pkgs=(
@@ -15,6 +15,13 @@ pkgs=(
   libcli11-dev              # command line
   libfmt-dev                # formatting
   nlohmann-json3-dev        # scenario files, --json output
+  # learned policies: LibTorch 1.13 (CPU) with an optimised BLAS -- on the
+  # reference BLAS LibTorch trains about 4-5x slower
+  libtorch-dev libopenblas0-openmp libgloo-dev
+  # desktop explorer (Qt6 Widgets, Charts, Svg; Charts needs the OpenGL dev
+  # package, which qt6-base-dev only recommends)
+  qt6-base-dev qt6-charts-dev libqt6svg6-dev qt6-svg-dev libqt6opengl6-dev
+  xvfb                      # GUI tests can run under a virtual display too
 )
 # shellcheck disable=SC2206
 pkgs+=(${DISPATCHLAB_EXTRA_PKGS:-})
