@@ -1,5 +1,7 @@
 #include "sim/env/uam_env.h"
 
+#include "sim/uam/policies.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -152,11 +154,13 @@ void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
     obs_.action_nodes[a] = a < nv ? a : here;
     float* af = &obs_.action_features[static_cast<std::size_t>(a) * kActionFeatureCount];
     if (a == nv) {
-      af[kCorridorFeatureCount] = 1.f;
+      af[kActionIsStay] = 1.f;
     } else if (a != here) {
       const std::size_t e = static_cast<std::size_t>(here) * (nv - 1) + (a < here ? a : a - 1);
       for (int k = 0; k < kCorridorFeatureCount; ++k)
         af[k] = co.features[e * kCorridorFeatureCount + k];
+      if (deciding >= 0 && obs_.mask[a])
+        af[kActionMargin] = static_cast<float>(uam::FlightMargin(sim_, deciding, a) / 100.0);
     }
   }
   obs_.query_node = deciding >= 0 ? deciding : 0;

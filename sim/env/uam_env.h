@@ -17,7 +17,7 @@
 //                  waiting passengers, fare now, expected rate next hour
 //   "located"      aircraft -> vertiport (where it is or flies to)
 //   "hosts"        vertiport -> aircraft
-// Action features: corridor features (here -> v), is-stay. Query node: the
+// Action features: corridor features (here -> v), immediate margin, is-stay. Query node: the
 // deciding aircraft.
 // Reward: profit earned between two decisions, in thousands of USD; an
 // episode's return is the day's profit / 1000.
@@ -44,8 +44,11 @@ struct UamFeatures {
     kCoDistance, kCoClosed, kCoWaiting, kCoFare, kCoRate, kCorridorFeatureCount
   };
   // Action features: the corridor features from the deciding aircraft's
-  // vertiport to the destination, then an is-stay flag.
-  static constexpr int kActionFeatureCount = kCorridorFeatureCount + 1;
+  // vertiport to the destination, the immediate margin of the flight (the
+  // greedy baseline's score, USD / 100), then an is-stay flag.
+  static constexpr int kActionMargin = kCorridorFeatureCount;
+  static constexpr int kActionIsStay = kCorridorFeatureCount + 1;
+  static constexpr int kActionFeatureCount = kCorridorFeatureCount + 2;
   static constexpr int kForecastSlots = 8;
 
 };
