@@ -25,6 +25,17 @@ int SampleLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>
   return last;
 }
 
+namespace {
+// Probabilities of one observation.
+std::vector<float> EvaluateOne(const NeuralModel& model, const env::Observation& obs) {
+  const env::Observation* one[] = {&obs};
+  std::vector<std::vector<float>> probs;
+  std::vector<float> values;
+  model.Evaluate(one, &probs, &values);
+  return std::move(probs[0]);
+}
+}  // namespace
+
 NeuralJobShopPolicy::NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model,
                                          std::string name, bool sample)
     : model_(std::move(model)), name_(std::move(name)), sample_(sample) {}
@@ -44,11 +55,7 @@ std::vector<float> NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& 
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  const env::Observation* one[] = {&obs_};
-  std::vector<std::vector<float>> probs;
-  std::vector<float> values;
-  model_->Evaluate(one, &probs, &values);
-  return probs[0];
+  return EvaluateOne(*model_, obs_);
 }
 
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
@@ -56,8 +63,8 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
   const auto probs = Probabilities(sim);
   const int job = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   const int c = env::CandidateOfJob(sim, job);
+  (void)candidates;  // the observation already holds them
   return c >= 0 ? c : 0;
-  (void)candidates;
 }
 
 NeuralUamPolicy::NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
@@ -77,11 +84,8 @@ int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  const env::Observation* one[] = {&obs_};
-  std::vector<std::vector<float>> probs;
-  std::vector<float> values;
-  model_->Evaluate(one, &probs, &values);
-  const int a = sample_ ? SampleLegal(probs[0], obs_.mask, rng_) : ArgMaxLegal(probs[0], obs_.mask);
+  const auto probs = EvaluateOne(*model_, obs_);
+  const int a = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   return a >= 0 ? a : sim.stay_action();
 }
 
