@@ -134,6 +134,8 @@ ResultsView::ResultsView(QWidget* parent) : QWidget(parent) {
 }
 
 void ResultsView::refresh(scenarios::Store& store) {
+  store_ = &store;
+  curves_domain_ = "?";
   auto rows = store.QueryResults({});
   all_ = rows ? *rows : std::vector<scenarios::ResultRow>{};
   // The table lists the most recent runs first (at most 2000).
@@ -150,7 +152,6 @@ void ResultsView::refresh(scenarios::Store& store) {
   for (const auto& n : names) scenario_->addItem(QString::fromStdString(n));
   if (!keep.isEmpty()) scenario_->setCurrentText(keep);
   updateChart();
-  updateCurves(store);
 }
 
 void ResultsView::selectScenario(const QString& name) { scenario_->setCurrentText(name); }
@@ -180,28 +181,37 @@ void ResultsView::updateChart() {
   std::sort(report.begin(), report.end(), [&](auto& a, auto& b) {
     return domain == "uam" ? a.mean > b.mean : a.mean < b.mean;
   });
+  updateCurves(domain.empty() ? "jobshop" : domain);
   chart_->setData(report,
                   tr("%1 at %2 %3").arg(QString::fromStdString(scen)).arg(domain == "uam" ? tr("uncertainty") : tr("p =")).arg(level),
                   domain == "uam" ? tr("profit per day (USD)") : tr("makespan"));
 }
 
-void ResultsView::updateCurves(scenarios::Store& store) {
+void ResultsView::updateCurves(const std::string& domain) {
+  if (!store_ || domain == curves_domain_) return;
+  curves_domain_ = domain;
+  scenarios::Store& store = *store_;
   auto* lay = curves_->layout();
   while (auto* item = lay->takeAt(0)) {
     delete item->widget();
     delete item;
   }
   auto runs = store.ListTrainingRuns();
+  if (runs) std::erase_if(*runs, [&](const auto& r) { return r.domain != domain; });
   if (!runs || runs->empty()) {
-    lay->addWidget(new QLabel(tr("No training runs in this store (dispatchlab train)."), curves_));
+    lay->addWidget(new QLabel(tr("No %1 training runs in this store (dispatchlab train).")
+                                  .arg(QString::fromStdString(domain)), curves_));
     return;
   }
   auto* chart = new QChart;
-  chart->setTitle(tr("Training: validation score by step"));
+  chart->setTitle(domain == "uam" ? tr("Training: validation profit (USD/day) by step")
+                                  : tr("Training: validation score (-mean makespan) by step"));
   auto* ax = new QValueAxis;
   auto* ay = new QValueAxis;
-  ax->setTitleText(tr("step"));
-  ay->setTitleText(tr("validation score"));
+  ax->setTitleText(tr("decisions trained"));
+  ax->setLabelFormat("%.0f");
+  ay->setLabelFormat("%.0f");
+  ay->setTitleText(tr("score"));
   chart->addAxis(ax, Qt::AlignBottom);
   chart->addAxis(ay, Qt::AlignLeft);
   double xmax = 1, ymin = 1e300, ymax = -1e300;

@@ -41,7 +41,11 @@ class ResultsView : public QWidget {
 
  private:
   void updateChart();
-  void updateCurves(scenarios::Store& store);
+  // Curves of the training runs of one domain (scores of the two domains
+  // are on different scales and never share an axis).
+  void updateCurves(const std::string& domain);
+  scenarios::Store* store_ = nullptr;  // not owned; set by refresh()
+  std::string curves_domain_ = "?";
   RunsModel* runs_;
   QTableView* table_;
   QComboBox* scenario_;
