@@ -20,6 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kRules = "fifo,spt,lpt,mor,lor,mwkr,lwkr,stpt,ltpt,random";
+
 struct Out {
   int code;
   std::string out, err;
@@ -112,8 +114,9 @@ TEST_F(EvalCli, EvaluatesStoresAndSkipsOnRerun) {
 
 TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {
   // 2 x 10 x 150 = 3000 runs of 50x15/50x20 instances: seconds of work.
+  // The ten rules explicitly: "all" would include the shipped learned policy.
   const std::vector<std::string> args = {"eval", "--db", db_, "--scenarios", "ta51,ta61",
-                                         "--seeds", "150", "--shutdown-p", "0.05",
+                                         "--policies", kRules, "--seeds", "150", "--shutdown-p", "0.05",
                                          "--threads", "1", "--keep-schedules", "none"};
   const pid_t pid = Spawn(args);
   ASSERT_GT(pid, 0);
@@ -136,7 +139,7 @@ TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {
 
 TEST_F(EvalCli, InterruptCommitsAndSaysHowToResume) {
   const std::vector<std::string> args = {"eval", "--db", db_, "--scenarios", "ta71",
-                                         "--seeds", "300", "--shutdown-p", "0",
+                                         "--policies", kRules, "--seeds", "300", "--shutdown-p", "0",
                                          "--threads", "1", "--keep-schedules", "none"};
   const pid_t pid = Spawn(args);
   ASSERT_TRUE(WaitForRuns(1, 60));
