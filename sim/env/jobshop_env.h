@@ -75,7 +75,6 @@ int CandidateOfJob(const jobshop::Simulator& sim, int job);
 class JobShopEnv final : public Env, public JobShopFeatures {
  public:
   static constexpr double kDeadlockPenalty = 2.0;
-  static constexpr int kOpFeatures = kOpFeatureCount;
 
   // `instance` must outlive the env.
   JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options);

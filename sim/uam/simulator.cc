@@ -243,11 +243,11 @@ bool Simulator::AdvanceToDecision() {
       return true;
     }
   }
-  MaybeFinish();
+  FinishDay();
   return false;
 }
 
-void Simulator::MaybeFinish() {
+void Simulator::FinishDay() {
   DL_CHECK(active_aircraft_ == 0);
   SyncDemand(std::max(now_, scenario_->ops.day_end_s));
   // Passengers still waiting when the day ends are not served today.

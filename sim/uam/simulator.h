@@ -163,7 +163,7 @@ class Simulator {
   void Record(int a, TimelineKind kind, int v, int dest, int pax);
   void Fly(int a, int dest);
   void Stay(int a);
-  void MaybeFinish();
+  void FinishDay();
   int Hour(SimTime t) const;
 
   const Scenario* scenario_;
