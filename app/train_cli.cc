@@ -52,15 +52,16 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
 
   // Curves go to the store's training tables (best effort: a store error
   // is reported once and training goes on).
+  const std::string run_name =
+      f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name;
   std::unique_ptr<scenarios::Store> store;
   std::int64_t run_id = -1;
   {
     auto opened = scenarios::Store::Open(f.db.empty() ? DefaultDbPath() : f.db);
     if (!opened) throw BadInput{opened.error().message};
     store = std::move(*opened);
-    const std::string name = f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name;
     run_id = OrBadInput(store->PutTrainingRun(
-        {0, f.domain, name, policy::TrainConfigJson(c), "running",
+        {0, f.domain, run_name, policy::TrainConfigJson(c), "running",
          (std::filesystem::path(out_dir) / "checkpoint.pt").string()}));
   }
   if (!f.quiet)
@@ -94,7 +95,7 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   if (tty && !f.quiet) err << "\n";
   if (!summary) throw BadInput{summary.error().message};
   (void)store->PutTrainingRun({0, f.domain,
-                               f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name,
+                               run_name,
                                policy::TrainConfigJson(c),
                                summary->cancelled ? "interrupted" : "done", summary->checkpoint});
   out << fmt::format("train: {} steps, {} iterations in {}; best validation score {:.1f}\n"

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "policy/registry.h"
+#include "scenarios/batch.h"
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/parser.h"
 #include "sim/jobshop/simulator.h"
@@ -75,12 +76,7 @@ Result<RunSnapshot> ExecuteRun(const RunRequest& req, scenarios::Store* store,
       rec.kpis = fmt::format(R"({{"makespan":{},"swaps":{},"breakdowns":{},"source":"gui"}})",
                              r.makespan, r.swaps, r.breakdowns);
       rec.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-      for (const auto& op : r.schedule)
-        if (op.start >= 0)
-          rec.events.push_back({"op", op.job.value, op.op, op.machine.value, op.start,
-                                op.completion, op.leave, static_cast<double>(op.duration)});
-      for (const auto& d : r.down)
-        rec.events.push_back({"down", -1, -1, d.machine.value, d.start, d.start, d.end, 0});
+      rec.events = scenarios::JobShopEvents(r);
       records.push_back(std::move(rec));
       ++snap.episodes_done;
       if (progress) progress(snap.episodes_done, req.episodes);
@@ -122,9 +118,7 @@ Result<RunSnapshot> ExecuteRun(const RunRequest& req, scenarios::Store* store,
       rec.kpis = fmt::format(R"({{"profit":{:.2f},"served":{},"spilled":{},"source":"gui"}})",
                              sim.kpis().profit(), sim.kpis().served, sim.kpis().spilled);
       rec.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-      for (const auto& ev : sim.timeline())
-        rec.events.push_back({uam::ToString(ev.kind), ev.aircraft, ev.destination, ev.vertiport,
-                              ev.time_s, ev.time_s, ev.time_s, static_cast<double>(ev.passengers)});
+      rec.events = scenarios::UamEvents(sim.timeline());
       records.push_back(std::move(rec));
       ++snap.episodes_done;
       if (progress) progress(snap.episodes_done, req.episodes);

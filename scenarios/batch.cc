@@ -21,6 +21,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+
+}  // namespace
+
 std::vector<ScheduleEvent> JobShopEvents(const jobshop::EpisodeResult& r) {
   std::vector<ScheduleEvent> ev;
   ev.reserve(r.schedule.size() + r.down.size());
@@ -32,8 +35,14 @@ std::vector<ScheduleEvent> JobShopEvents(const jobshop::EpisodeResult& r) {
     ev.push_back({"down", -1, -1, d.machine.value, d.start, d.start, d.end, 0});
   return ev;
 }
-
-}  // namespace
+std::vector<ScheduleEvent> UamEvents(const std::vector<uam::TimelineEvent>& timeline) {
+  std::vector<ScheduleEvent> ev;
+  ev.reserve(timeline.size());
+  for (const auto& e : timeline)
+    ev.push_back({uam::ToString(e.kind), e.aircraft, e.destination, e.vertiport, e.time_s,
+                  e.time_s, e.time_s, static_cast<double>(e.passengers)});
+  return ev;
+}
 
 Result<BatchSummary> RunCells(
     Store& store, const std::vector<Cell>& tasks, BatchProgress progress,
@@ -305,10 +314,7 @@ Result<BatchSummary> RunUamBatch(
       j["decisions"] = k.decisions;
       j["decision_us"] = k.decisions ? 1e6 * decide_s / k.decisions : 0.0;
       rec.kpis = j.dump();
-      if (keep)
-        for (const auto& e : sim.timeline())
-          rec.events.push_back({uam::ToString(e.kind), e.aircraft, e.destination, e.vertiport,
-                                e.time_s, e.time_s, e.time_s, static_cast<double>(e.passengers)});
+      if (keep) rec.events = UamEvents(sim.timeline());
       return rec;
     };
   };

@@ -96,6 +96,11 @@ Result<BatchSummary> RunCells(Store& store, const std::vector<Cell>& cells,
                               const std::function<void(const BatchProgress&)>& on_progress,
                               const std::atomic<bool>* cancel);
 
+// Schedule events stored for a run (enough to redraw a Gantt chart or a
+// fleet timeline); used by the batch and by the GUI's runs.
+std::vector<ScheduleEvent> JobShopEvents(const jobshop::EpisodeResult& r);
+std::vector<ScheduleEvent> UamEvents(const std::vector<uam::TimelineEvent>& timeline);
+
 // Runs the grid. `cancel` (may be null) stops dispatching new runs; what is
 // finished is still committed. `on_progress` is called after each commit on
 // the caller's thread.
