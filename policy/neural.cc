@@ -3,6 +3,8 @@
 // a precompiled header (policy/CMakeLists.txt).
 #include "policy/neural.h"
 
+#include "policy/fast_net.h"
+
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 #include <torch/nn/module.h>
@@ -17,6 +19,8 @@
 #include <torch/utils.h>
 
 #include <malloc.h>
+
+#include <mutex>
 
 #include <cmath>
 #include <filesystem>
@@ -391,7 +395,79 @@ struct NeuralModel::Impl {
   Net net{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::string trainer_state = "{}";
+  // The torch-free copy of the weights, rebuilt when `version` moves on.
+  std::uint64_t version = 0;
+  mutable std::mutex fast_mu;
+  mutable std::uint64_t fast_version = ~0ULL;
+  mutable std::shared_ptr<const FastNet> fast;
 };
+
+namespace {
+std::vector<float> ToVector(const at::Tensor& t) {
+  auto c = t.detach().to(at::kFloat).contiguous();
+  const float* p = c.data_ptr<float>();
+  return {p, p + c.numel()};
+}
+
+DenseWeights ExportDense(const at::Tensor& weight, const at::Tensor& bias) {
+  DenseWeights d;
+  d.out = static_cast<int>(weight.size(0));
+  d.in = static_cast<int>(weight.size(1));
+  d.wt = ToVector(weight.t());
+  d.b = bias.defined() ? ToVector(bias) : std::vector<float>(d.out, 0.f);
+  return d;
+}
+DenseWeights ExportDense(const torch::nn::Linear& l) { return ExportDense(l->weight, l->bias); }
+DenseWeights ExportDense(const std::shared_ptr<torch::nn::Module>& m) {
+  return ExportDense(m->as<torch::nn::Linear>()->weight, m->as<torch::nn::Linear>()->bias);
+}
+LayerNormWeights ExportNorm(const torch::nn::LayerNorm& ln) {
+  return {ToVector(ln->weight), ToVector(ln->bias)};
+}
+
+FastNetWeights ExportWeights(const NetImpl& net) {
+  FastNetWeights w;
+  const Schema& s = net.schema;
+  w.hidden = net.hidden;
+  w.heads = net.heads;
+  w.node_dims = s.node_dims;
+  for (const auto& e : s.edges) w.edge_dims.push_back(e.dim);
+  w.globals_dim = s.globals_dim;
+  w.action_feature_dim = s.action_feature_dim;
+  w.has_query = s.has_query;
+  w.seq_set = net.seq_index_;
+  for (const auto& m : *net.in_proj) w.in_proj.push_back(ExportDense(m));
+  for (const auto& m : *net.edge_proj) w.edge_proj.push_back(ExportDense(m));
+  for (const auto& m : *net.layers) {
+    const auto* l = m->as<GatLayerImpl>();
+    w.layers.push_back({ExportDense(l->wl), ExportDense(l->wr), ExportDense(l->ff1),
+                        ExportDense(l->ff2), ToVector(l->type_emb), ToVector(l->att),
+                        ExportNorm(l->ln1), ExportNorm(l->ln2)});
+  }
+  if (net.seq) {
+    const auto& mha = net.seq->mha;
+    w.seq = {ExportDense(mha->in_proj_weight, mha->in_proj_bias), ExportDense(mha->out_proj),
+             ExportDense(net.seq->ff1), ExportDense(net.seq->ff2), ExportNorm(net.seq->ln1),
+             ExportNorm(net.seq->ln2)};
+  }
+  w.globals_proj = ExportDense(net.globals_proj);
+  w.ctx = ExportDense(net.ctx);
+  w.wq = ExportDense(net.wq);
+  w.wk = ExportDense(net.wk);
+  w.v1 = ExportDense(net.v1);
+  w.v2 = ExportDense(net.v2);
+  return w;
+}
+}  // namespace
+
+std::shared_ptr<const FastNet> NeuralModel::fast_net() const {
+  std::lock_guard lock(impl_->fast_mu);
+  if (impl_->fast_version != impl_->version) {
+    impl_->fast = std::make_shared<const FastNet>(ExportWeights(*impl_->net));
+    impl_->fast_version = impl_->version;
+  }
+  return impl_->fast;
+}
 
 NeuralModel::NeuralModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NeuralModel::~NeuralModel() = default;
@@ -500,6 +576,7 @@ PpoStats NeuralModel::Update(const std::vector<Transition>& batch, const PpoConf
                              Rng& rng) {
   PpoStats stats;
   if (batch.empty()) return stats;
+  ++impl_->version;  // the weights change: fast_net() rebuilds
   auto& net = impl_->net;
   for (auto& group : impl_->optimizer->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
@@ -609,6 +686,7 @@ Result<std::unique_ptr<NeuralModel>> NeuralModel::Load(const std::string& path) 
     torch::serialize::InputArchive m, o;
     archive.read("model", m);
     (*model)->impl_->net->load(m);
+    ++(*model)->impl_->version;
     if (archive.try_read("optim", o)) (*model)->impl_->optimizer->load(o);
   } catch (const std::exception& e) {
     return Error{fmt::format("{}: checkpoint does not match the {} model ({})", path,

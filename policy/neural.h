@@ -15,6 +15,10 @@
 //   attention decoder: q = W_q context, k_a = W_k [h(action node a),
 //   action features a]; logit_a = 10 tanh(q . k_a / sqrt(d)); mask -> -inf
 //   value head: MLP(context)
+//
+// One-observation inference (run, eval, the GUI, training validation) uses
+// a torch-free copy of the weights, FastNet (policy/fast_net.h): the same
+// arithmetic without LibTorch's per-operation overhead.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,10 @@
 #include "sim/core/rng.h"
 #include "sim/core/status.h"
 #include "sim/env/env.h"
+
+namespace dispatchlab::policy {
+class FastNet;
+}
 
 namespace dispatchlab::policy {
 
@@ -85,6 +93,11 @@ class NeuralModel {
   // num_actions per observation) and state values.
   void Evaluate(std::span<const env::Observation* const> obs,
                 std::vector<std::vector<float>>* probs, std::vector<float>* values) const;
+
+  // The network's current weights as a torch-free FastNet (same arithmetic,
+  // one observation at a time, no per-operation overhead). Rebuilt after an
+  // Update; safe to call from several threads. Null without LibTorch.
+  std::shared_ptr<const FastNet> fast_net() const;
 
   // `epochs` passes of minibatch PPO updates over `batch` (advantages
   // filled) at learning rate `lr`; minibatches drawn with `rng`.

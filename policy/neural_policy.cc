@@ -25,22 +25,32 @@ int SampleLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>
   return last;
 }
 
-namespace {
-// Probabilities of one observation.
-std::vector<float> EvaluateOne(const NeuralModel& model, const env::Observation& obs) {
-  const env::Observation* one[] = {&obs};
-  std::vector<std::vector<float>> probs;
-  std::vector<float> values;
-  model.Evaluate(one, &probs, &values);
-  return std::move(probs[0]);
+void SingleEvaluator::Refresh() {
+  fast_ = inference_ == Inference::kFast ? model_->fast_net() : nullptr;
 }
-}  // namespace
+
+std::vector<float> SingleEvaluator::Probabilities(const env::Observation& obs) {
+  std::vector<float> probs;
+  if (fast_) {
+    float value = 0;
+    fast_->Evaluate(obs, &ws_, &probs, &value);
+    return probs;
+  }
+  const env::Observation* one[] = {&obs};
+  std::vector<std::vector<float>> batch;
+  std::vector<float> values;
+  model_->Evaluate(one, &batch, &values);
+  return std::move(batch[0]);
+}
 
 NeuralJobShopPolicy::NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model,
-                                         std::string name, bool sample)
-    : model_(std::move(model)), name_(std::move(name)), sample_(sample) {}
+                                         std::string name, bool sample, Inference inference)
+    : eval_(std::move(model), inference), name_(std::move(name)), sample_(sample) {
+  eval_.Refresh();
+}
 
 void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
+  eval_.Refresh();
   rng_ = Rng::Stream(seed, StreamTag::kPolicy, 0x6a7);
   observed_ = nullptr;  // a new episode may bring a new instance at the same address
 }
@@ -55,7 +65,7 @@ std::vector<float> NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& 
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  return EvaluateOne(*model_, obs_);
+  return eval_.Probabilities(obs_);
 }
 
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
@@ -68,10 +78,13 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
 }
 
 NeuralUamPolicy::NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
-                                 bool sample)
-    : model_(std::move(model)), name_(std::move(name)), sample_(sample) {}
+                                 bool sample, Inference inference)
+    : eval_(std::move(model), inference), name_(std::move(name)), sample_(sample) {
+  eval_.Refresh();
+}
 
 void NeuralUamPolicy::Reset(const uam::Simulator& sim) {
+  eval_.Refresh();
   rng_ = Rng::Stream(sim.seed(), StreamTag::kPolicy, 0x0a7);
   observed_ = nullptr;
 }
@@ -84,7 +97,7 @@ int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  const auto probs = EvaluateOne(*model_, obs_);
+  const auto probs = eval_.Probabilities(obs_);
   const int a = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   return a >= 0 ? a : sim.stay_action();
 }

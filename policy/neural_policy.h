@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "policy/fast_net.h"
 #include "policy/neural.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
@@ -15,10 +16,30 @@
 
 namespace dispatchlab::policy {
 
+// How an adapter evaluates the network: the torch-free FastNet (default; the
+// same numbers, several times faster for one observation) or LibTorch.
+enum class Inference { kFast, kTorch };
+
+// One-observation inference shared by the adapters.
+class SingleEvaluator {
+ public:
+  SingleEvaluator(std::shared_ptr<const NeuralModel> model, Inference inference)
+      : model_(std::move(model)), inference_(inference) {}
+  // Picks up the model's current weights (call at the start of an episode).
+  void Refresh();
+  std::vector<float> Probabilities(const env::Observation& obs);
+
+ private:
+  std::shared_ptr<const NeuralModel> model_;
+  Inference inference_;
+  std::shared_ptr<const FastNet> fast_;
+  FastNet::Workspace ws_;
+};
+
 class NeuralJobShopPolicy final : public jobshop::Policy {
  public:
   NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
-                      bool sample = false);
+                      bool sample = false, Inference inference = Inference::kFast);
   std::string name() const override { return name_; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim,
@@ -27,7 +48,7 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   std::vector<float> Probabilities(const jobshop::Simulator& sim);
 
  private:
-  std::shared_ptr<const NeuralModel> model_;
+  SingleEvaluator eval_;
   std::string name_;
   bool sample_;
   Rng rng_{0};
@@ -38,13 +59,14 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
 
 class NeuralUamPolicy final : public uam::Policy {
  public:
-  NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name, bool sample = false);
+  NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name, bool sample = false,
+                  Inference inference = Inference::kFast);
   std::string name() const override { return name_; }
   void Reset(const uam::Simulator& sim) override;
   int Choose(const uam::Simulator& sim) override;
 
  private:
-  std::shared_ptr<const NeuralModel> model_;
+  SingleEvaluator eval_;
   std::string name_;
   bool sample_;
   Rng rng_{0};

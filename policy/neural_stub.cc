@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "policy/neural.h"
+#include "policy/fast_net.h"
 
 namespace dispatchlab::policy {
 namespace {
@@ -38,6 +39,7 @@ PpoStats NeuralModel::Update(const std::vector<Transition>&, const PpoConfig&, d
   DL_CHECK(false);
   return {};
 }
+std::shared_ptr<const FastNet> NeuralModel::fast_net() const { return nullptr; }
 Status NeuralModel::Save(const std::string&, const std::string&) const { return NoTorch(); }
 void NeuralModel::SetThreads(int) {}
 

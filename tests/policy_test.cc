@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "policy/fast_net.h"
 #include "policy/neural.h"
 #include "policy/neural_policy.h"
 #include "policy/registry.h"
@@ -75,7 +76,9 @@ TEST(NeuralModel, MaskedActionsGetNoProbability) {
     model->Evaluate(one, &probs, &values);
     double total = 0;
     for (int a = 0; a < e.num_actions(); ++a) {
-      if (!e.observation().mask[a]) EXPECT_EQ(probs[0][a], 0.0f) << "masked action " << a;
+      if (!e.observation().mask[a]) {
+        EXPECT_EQ(probs[0][a], 0.0f) << "masked action " << a;
+      }
       total += probs[0][a];
     }
     EXPECT_NEAR(total, 1.0, 1e-5);
@@ -95,7 +98,9 @@ TEST(NeuralModel, MaskedActionsGetNoProbability) {
   std::vector<float> values;
   umodel->Evaluate(one, &probs, &values);
   for (int a = 0; a < ue.num_actions(); ++a)
-    if (!ue.observation().mask[a]) EXPECT_EQ(probs[0][a], 0.0f);
+    if (!ue.observation().mask[a]) {
+      EXPECT_EQ(probs[0][a], 0.0f);
+    }
 }
 
 std::vector<Transition> CollectJobShop(NeuralModel& model, const jobshop::Instance& inst,
@@ -246,6 +251,88 @@ TEST_F(TempDir, ResumeContinuesFromTheSavedStep) {
   auto none = Train(c, Path("empty"), true, {}, nullptr);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.error().message.find("no such checkpoint"), std::string::npos);
+}
+
+// The torch-free FastNet and LibTorch must compute the same network: same
+// probabilities and value on observations along an episode, for both
+// domains, and again after a PPO update changed the weights.
+void ExpectSameAsTorch(const NeuralModel& model, env::Env& e, std::uint64_t seed, int steps) {
+  const auto fast = model.fast_net();
+  ASSERT_NE(fast, nullptr);
+  FastNet::Workspace ws;
+  Rng rng(seed);
+  e.Reset(seed);
+  int compared = 0;
+  for (; compared < steps && !e.done(); ++compared) {
+    const env::Observation* one[] = {&e.observation()};
+    std::vector<std::vector<float>> probs;
+    std::vector<float> values;
+    model.Evaluate(one, &probs, &values);
+    std::vector<float> fp;
+    float fv = 0;
+    fast->Evaluate(e.observation(), &ws, &fp, &fv);
+    ASSERT_EQ(fp.size(), probs[0].size());
+    for (std::size_t a = 0; a < fp.size(); ++a)
+      ASSERT_NEAR(fp[a], probs[0][a], 2e-5) << "action " << a << " at step " << compared;
+    ASSERT_NEAR(fv, values[0], 1e-4 * std::max(1.0f, std::abs(values[0])));
+    e.Step(SampleLegal(probs[0], e.observation().mask, rng));
+  }
+  EXPECT_GT(compared, 5);
+}
+
+TEST(FastNet, MatchesTorchOnJobShopAndUamObservations) {
+  auto jm = NewModel(Domain::kJobShop, 4);
+  auto inst = *jobshop::GenerateInstance({.jobs = 10, .machines = 6, .seed = 8});
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
+  env::JobShopEnv je(inst, o);
+  ExpectSameAsTorch(*jm, je, 1, 40);
+
+  auto um = NewModel(Domain::kUam, 5);
+  const uam::Scenario s = uam::DefaultScenario();
+  env::UamEnv ue(s);
+  ExpectSameAsTorch(*um, ue, 2, 60);
+
+  // After an update the fast copy follows the new weights.
+  const auto before = jm->fast_net();
+  double ret = 0;
+  auto small = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
+  const auto batch = CollectJobShop(*jm, small, 4, 10, &ret);
+  Rng rng(1);
+  jm->Update(batch, PpoConfig{}, 1e-2, rng);
+  EXPECT_NE(jm->fast_net(), before);
+  ExpectSameAsTorch(*jm, je, 3, 40);
+}
+
+TEST(FastNet, ShippedPoliciesActTheSameOnBothPaths) {
+  // Whole greedy episodes with the shipped checkpoints: the fast path takes
+  // the same decisions as LibTorch, so makespan and profit are identical.
+  if (!fs::exists(AssetsDir() + "/jobshop_gat.pt") || !fs::exists(AssetsDir() + "/uam_gat.pt"))
+    GTEST_SKIP() << "shipped checkpoints not found in " << AssetsDir();
+  NeuralModel::SetThreads(1);
+  std::shared_ptr<const NeuralModel> jm = NeuralModel::Load(AssetsDir() + "/jobshop_gat.pt").value();
+  const auto inst = *jobshop::GenerateInstance({.jobs = 15, .machines = 10, .seed = 21});
+  for (const std::uint64_t seed : {1, 2}) {
+    jobshop::SimOptions o;
+    o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
+    SimTime makespan[2];
+    for (int path = 0; path < 2; ++path) {
+      NeuralJobShopPolicy policy(jm, "gat", false, path ? Inference::kTorch : Inference::kFast);
+      const auto r = jobshop::RunEpisode(inst, o, seed, policy);
+      ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
+      makespan[path] = r.makespan;
+    }
+    EXPECT_EQ(makespan[0], makespan[1]) << "seed " << seed;
+  }
+  std::shared_ptr<const NeuralModel> um = NeuralModel::Load(AssetsDir() + "/uam_gat.pt").value();
+  const uam::Scenario s = uam::DefaultScenario();
+  double profit[2];
+  for (int path = 0; path < 2; ++path) {
+    NeuralUamPolicy policy(um, "gat", false, path ? Inference::kTorch : Inference::kFast);
+    profit[path] = uam::RunEpisode(s, 7, policy).kpis.profit();
+  }
+  EXPECT_EQ(profit[0], profit[1]);
+  EXPECT_GT(profit[0], 0);
 }
 
 TEST(TrainConfig, RejectsUnknownKeysAndBadValues) {
