@@ -222,10 +222,29 @@ struct EvalFlags {
   std::uint64_t seed = 0;
   int threads = 0;
   bool quiet = false;
+  std::string shard = "0/1";
 };
 
 scenarios::BatchOptions ParseBatchOptions(const EvalFlags& f) {
   scenarios::BatchOptions options;
+  {
+    const auto slash = f.shard.find('/');
+    int k = -1, n = 0;
+    if (slash != std::string::npos) {
+      try {
+        std::size_t a = 0, b = 0;
+        k = std::stoi(f.shard.substr(0, slash), &a);
+        n = std::stoi(f.shard.substr(slash + 1), &b);
+        if (a != slash || b != f.shard.size() - slash - 1) k = -1;
+      } catch (...) {
+        k = -1;
+      }
+    }
+    if (k < 0 || n < 1 || k >= n)
+      throw BadInput{fmt::format("--shard '{}': expected K/N with 0 <= K < N, e.g. 0/2", f.shard)};
+    options.shard = k;
+    options.shards = n;
+  }
   if (f.keep == "first") options.keep_schedules = scenarios::KeepSchedules::kFirstSeed;
   else if (f.keep == "all") options.keep_schedules = scenarios::KeepSchedules::kAll;
   else if (f.keep == "none") options.keep_schedules = scenarios::KeepSchedules::kNone;
@@ -458,6 +477,10 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->add_option("--uncertainty", ev->uncertainty, "UAM: on, off or both")->capture_default_str();
   c->add_option("--mode", ev->mode, "bws or bns")->capture_default_str();
   c->add_option("--threads", ev->threads, "Worker threads (default: all cores)");
+  c->add_option("--shard", ev->shard,
+                "K/N: run only every N-th grid cell starting at K, so N processes (or "
+                "machines) share one grid and one store")
+      ->capture_default_str();
   c->add_option("--keep-schedules", ev->keep,
                 "Store schedule events for: first (seed), all, none")
       ->capture_default_str();

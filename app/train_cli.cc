@@ -27,7 +27,30 @@ struct TrainFlags {
   int envs = -1, threads = 0;
   std::int64_t seed = -1;
   bool resume = false, quiet = false;
+  int world = 1, rank = 0;
+  std::string master = "127.0.0.1:29500";
 };
+
+policy::DataParallel ParseParallel(const TrainFlags& f) {
+  policy::DataParallel dp;
+  dp.world = f.world;
+  dp.rank = f.rank;
+  if (f.world < 1) throw BadInput{"--world-size must be at least 1"};
+  if (f.rank < 0 || f.rank >= f.world)
+    throw BadInput{fmt::format("--rank {} is not in [0, {})", f.rank, f.world)};
+  const auto colon = f.master.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw BadInput{fmt::format("--master '{}': expected HOST:PORT", f.master)};
+  dp.host = f.master.substr(0, colon);
+  try {
+    std::size_t used = 0;
+    dp.port = std::stoi(f.master.substr(colon + 1), &used);
+    if (used != f.master.size() - colon - 1 || dp.port < 1 || dp.port > 65535) throw 0;
+  } catch (...) {
+    throw BadInput{fmt::format("--master '{}': port must be 1-65535", f.master)};
+  }
+  return dp;
+}
 
 std::string Duration(double s) {
   if (s < 90) return fmt::format("{:.0f}s", s);
@@ -49,6 +72,8 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   if (c.steps < 1) throw BadInput{"--steps must be at least 1"};
   if (c.envs < 1) throw BadInput{"--envs must be at least 1"};
   const std::string out_dir = f.out.empty() ? fmt::format("runs/{}_gat", f.domain) : f.out;
+  const policy::DataParallel dp = ParseParallel(f);
+  const bool leader = dp.rank == 0;
 
   // Curves go to the store's training tables (best effort: a store error
   // is reported once and training goes on).
@@ -56,7 +81,7 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
       f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name;
   std::unique_ptr<scenarios::Store> store;
   std::int64_t run_id = -1;
-  {
+  if (leader) {
     auto opened = scenarios::Store::Open(f.db.empty() ? DefaultDbPath() : f.db);
     if (!opened) throw BadInput{opened.error().message};
     store = std::move(*opened);
@@ -65,9 +90,12 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
          (std::filesystem::path(out_dir) / "checkpoint.pt").string()}));
   }
   if (!f.quiet)
-    err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}\n",
+    err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}{}\n",
                        f.domain, c.steps, c.envs, c.rollout, c.threads, out_dir,
-                       f.resume ? " (resuming)" : "");
+                       f.resume ? " (resuming)" : "",
+                       dp.world > 1 ? fmt::format(" (rank {} of {}, rendezvous {})", dp.rank,
+                                                  dp.world, f.master)
+                                    : "");
   const bool tty = isatty(STDERR_FILENO) == 1;
   policy::TrainCallbacks cb;
   cb.on_metrics = [&](std::int64_t step, const std::vector<std::pair<std::string, double>>& m) {
@@ -89,11 +117,17 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   g_stop_training = false;
   auto old_int = std::signal(SIGINT, OnTrainInterrupt);
   auto old_term = std::signal(SIGTERM, OnTrainInterrupt);
-  auto summary = policy::Train(c, out_dir, f.resume, cb, &g_stop_training);
+  auto summary = policy::Train(c, out_dir, f.resume, cb, &g_stop_training, dp);
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (tty && !f.quiet) err << "\n";
   if (!summary) throw BadInput{summary.error().message};
+  if (!leader) {
+    out << fmt::format("train: rank {} done: {} steps (all ranks), {} iterations in {}; rank 0 "
+                       "writes the checkpoints\n",
+                       dp.rank, summary->steps, summary->iterations, Duration(summary->wall_s));
+    return summary->cancelled ? 130 : kExitOk;
+  }
   (void)store->PutTrainingRun({0, f.domain,
                                run_name,
                                policy::TrainConfigJson(c),
@@ -126,6 +160,12 @@ void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::
   c->add_option("--db", f->db, "Store for the learning curves (default: the user store)");
   c->add_option("--name", f->name, "Training run name in the store (default: out dir name)");
   c->add_flag("--quiet", f->quiet, "No progress output");
+  c->add_option("--world-size", f->world,
+                "Data-parallel processes (c10d over Gloo; start one per rank)")
+      ->capture_default_str();
+  c->add_option("--rank", f->rank, "This process's rank in [0, world-size)")->capture_default_str();
+  c->add_option("--master", f->master, "HOST:PORT where rank 0 serves the rendezvous")
+      ->capture_default_str();
   c->callback([=, &out, &err] { *action = [=, &out, &err] { return DoTrain(*f, out, err); }; });
 }
 

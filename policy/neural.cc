@@ -17,6 +17,8 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/utils.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <malloc.h>
 
@@ -400,6 +402,29 @@ struct NeuralModel::Impl {
   mutable std::mutex fast_mu;
   mutable std::uint64_t fast_version = ~0ULL;
   mutable std::shared_ptr<const FastNet> fast;
+  // Data-parallel group (world 1: none).
+  int rank = 0, world = 1;
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+
+  // Averages the gradients over the group (one all-reduce of all of them).
+  void AverageGradients() {
+    if (!group) return;
+    std::vector<at::Tensor> parts;
+    const auto params = net->parameters();
+    for (const auto& p : params)
+      parts.push_back(p.grad().defined() ? p.grad().reshape({-1}) : at::zeros({p.numel()}));
+    std::vector<at::Tensor> flat{at::cat(parts)};
+    group->allreduce(flat)->wait();
+    flat[0].div_(static_cast<double>(world));
+    std::int64_t off = 0;
+    for (auto p : params) {
+      auto g = flat[0].narrow(0, off, p.numel()).view_as(p);
+      if (p.grad().defined()) p.mutable_grad().copy_(g);
+      else p.mutable_grad() = g.clone();
+      off += p.numel();
+    }
+  }
 };
 
 namespace {
@@ -600,6 +625,7 @@ PpoStats NeuralModel::Update(const std::vector<Transition>& batch, const PpoConf
       auto l = PpoLoss(net, impl_->schema, mb, ppo);
       impl_->optimizer->zero_grad();
       l.total.backward();
+      impl_->AverageGradients();
       torch::nn::utils::clip_grad_norm_(net->parameters(), ppo.max_grad_norm);
       impl_->optimizer->step();
       stats.policy_loss += l.policy.item<double>();
@@ -622,6 +648,73 @@ PpoStats NeuralModel::Update(const std::vector<Transition>& batch, const PpoConf
     stats.loss_after = PpoLoss(net, impl_->schema, probe, ppo).total.item<double>();
   }
   return stats;
+}
+
+int NeuralModel::rank() const { return impl_->rank; }
+int NeuralModel::world() const { return impl_->world; }
+
+Status NeuralModel::JoinGroup(const GroupConfig& g) {
+  if (g.world < 1 || g.rank < 0 || g.rank >= g.world)
+    return Error{fmt::format("data parallel: rank {} is not in a world of {}", g.rank, g.world)};
+  if (g.port < 1 || g.port > 65535)
+    return Error{fmt::format("data parallel: port {} out of range", g.port)};
+  if (impl_->group) return Error{"data parallel: this model already joined a group"};
+  if (g.world == 1) return Status::Ok();
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(g.timeout_s * 1000));
+  try {
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<std::uint16_t>(g.port);
+    so.isServer = g.rank == 0;
+    so.numWorkers = static_cast<std::size_t>(g.world);
+    so.waitWorkers = true;
+    so.timeout = timeout;
+    impl_->store = c10::make_intrusive<c10d::TCPStore>(g.host, so);
+    // Agreement before any collective: rank 0 compares and publishes a
+    // verdict that every rank reads, so all fail together, clearly.
+    auto bytes = [](const std::string& t) { return std::vector<std::uint8_t>(t.begin(), t.end()); };
+    auto text = [](const std::vector<std::uint8_t>& b) { return std::string(b.begin(), b.end()); };
+    impl_->store->set(fmt::format("agree/{}", g.rank), bytes(g.agreement));
+    if (g.rank == 0) {
+      std::string verdict = "ok";
+      for (int r = 1; r < g.world && verdict == "ok"; ++r)
+        if (text(impl_->store->get(fmt::format("agree/{}", r))) != g.agreement)
+          verdict = fmt::format("rank {} was started with a different configuration than rank 0",
+                                r);
+      impl_->store->set("verdict", bytes(verdict));
+    }
+    const std::string verdict = text(impl_->store->get("verdict"));
+    if (verdict != "ok") {
+      impl_->store.reset();
+      return Error{"data parallel: " + verdict};
+    }
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(g.host));
+    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, g.rank, g.world, options);
+    // Everyone starts from rank 0's weights.
+    at::NoGradGuard ng;
+    for (auto p : impl_->net->parameters()) {
+      std::vector<at::Tensor> t{p.data()};
+      impl_->group->broadcast(t)->wait();
+    }
+  } catch (const std::exception& e) {
+    impl_->group.reset();
+    impl_->store.reset();
+    return Error{fmt::format("data parallel: cannot join {}:{} as rank {} of {}: {}", g.host,
+                             g.port, g.rank, g.world, std::string(e.what()).substr(0, 200))};
+  }
+  impl_->rank = g.rank;
+  impl_->world = g.world;
+  ++impl_->version;
+  return Status::Ok();
+}
+
+bool NeuralModel::AnyRank(bool local) {
+  if (!impl_->group) return local;
+  std::vector<at::Tensor> t{at::full({1}, local ? 1.0f : 0.0f)};
+  c10d::AllreduceOptions o;
+  o.reduceOp = c10d::ReduceOp::MAX;
+  impl_->group->allreduce(t, o)->wait();
+  return t[0].item<float>() > 0.5f;
 }
 
 Status NeuralModel::Save(const std::string& path, const std::string& trainer_state) const {

@@ -74,6 +74,19 @@ struct Transition {
   float ret = 0;
 };
 
+// A data-parallel training group: c10d over Gloo, rendezvous through a
+// TCPStore at host:port that rank 0 serves.
+struct GroupConfig {
+  int rank = 0;
+  int world = 1;
+  std::string host = "127.0.0.1";
+  int port = 29500;
+  double timeout_s = 300;
+  // Text every rank must agree on (the training configuration); a
+  // mismatch is an error on every rank instead of a hang.
+  std::string agreement;
+};
+
 class NeuralModel {
  public:
   static Result<std::unique_ptr<NeuralModel>> Create(Domain domain, const ModelConfig& config,
@@ -103,6 +116,16 @@ class NeuralModel {
   // filled) at learning rate `lr`; minibatches drawn with `rng`.
   PpoStats Update(const std::vector<Transition>& batch, const PpoConfig& ppo, double lr,
                   Rng& rng);
+
+  // Joins a data-parallel group. Rank 0's weights are broadcast, and from
+  // then on Update averages the gradients of all ranks before each step, so
+  // every rank holds the same weights. Every rank of the group must call it.
+  Status JoinGroup(const GroupConfig& group);
+  int rank() const;
+  int world() const;
+  // True on every rank when any rank passes true (one all-reduce); just
+  // `local` outside a group. Lets all ranks stop at the same iteration.
+  bool AnyRank(bool local);
 
   // Writes model, optimizer state and trainer_state atomically (temp file +
   // rename): a crash leaves the previous checkpoint intact.

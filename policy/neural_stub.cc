@@ -40,6 +40,10 @@ PpoStats NeuralModel::Update(const std::vector<Transition>&, const PpoConfig&, d
   return {};
 }
 std::shared_ptr<const FastNet> NeuralModel::fast_net() const { return nullptr; }
+Status NeuralModel::JoinGroup(const GroupConfig&) { return NoTorch(); }
+int NeuralModel::rank() const { return 0; }
+int NeuralModel::world() const { return 1; }
+bool NeuralModel::AnyRank(bool local) { return local; }
 Status NeuralModel::Save(const std::string&, const std::string&) const { return NoTorch(); }
 void NeuralModel::SetThreads(int) {}
 

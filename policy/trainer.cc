@@ -299,7 +299,8 @@ double ValidationScore(const NeuralModel& model) {
 }
 
 Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, bool resume,
-                           const TrainCallbacks& cb, const std::atomic<bool>* cancel) {
+                           const TrainCallbacks& cb, const std::atomic<bool>* cancel,
+                           const DataParallel& dp) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
@@ -334,6 +335,13 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     if (!created) return created.error();
     model = std::move(*created);
   }
+  if (dp.world > 1) {
+    const GroupConfig g{dp.rank, dp.world, dp.host, dp.port, dp.timeout_s,
+                        TrainConfigJson(c) + (resume ? " resume" : " fresh")};
+    if (Status st = model->JoinGroup(g); !st.ok()) return st.error();
+  }
+  const int rank = model->rank(), world = model->world();
+  const bool leader = rank == 0;
   NeuralModel::SetThreads(c.threads);
   ParallelFor pool(c.threads);
 
@@ -343,10 +351,13 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     envs.push_back(std::make_unique<TrainEnv>(c, i));
     // Episode numbers continue after a resume, so the curve goes on with
     // new instances rather than repeating the first ones.
-    episode_counter[i] = static_cast<std::uint64_t>(iteration) * 1000003ULL + i;
+    // Ranks take disjoint episode numbers.
+    episode_counter[i] = static_cast<std::uint64_t>(iteration) * 1000003ULL +
+                         static_cast<std::uint64_t>(rank) * c.envs + i;
     envs[i]->NewEpisode(episode_counter[i]);
   }
-  Rng rng = Rng::Stream(c.seed, StreamTag::kPolicy, 0x77a1, static_cast<std::uint64_t>(iteration));
+  Rng rng = Rng::Stream(c.seed, StreamTag::kPolicy, 0x77a1 + static_cast<std::uint64_t>(rank),
+                        static_cast<std::uint64_t>(iteration));
   std::deque<double> recent;
   const auto t0 = Clock::now();
   const std::int64_t start_step = step;
@@ -363,7 +374,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   };
 
   while (step < c.steps) {
-    if (cancel && cancel->load()) {
+    if (model->AnyRank(cancel && cancel->load())) {
       summary.cancelled = true;
       break;
     }
@@ -394,11 +405,11 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
           recent.push_back(envs[i]->episode_return_);
           if (recent.size() > 50) recent.pop_front();
           ++episodes;
-          episode_counter[i] += c.envs;
+          episode_counter[i] += static_cast<std::uint64_t>(c.envs) * world;
           envs[i]->NewEpisode(episode_counter[i]);
         }
       }
-      step += c.envs;
+      step += static_cast<std::int64_t>(c.envs) * world;
     }
     // Bootstrap values of the states after the rollout.
     std::vector<const env::Observation*> last;
@@ -428,7 +439,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     p.mean_return = recent.empty() ? 0 : mr / static_cast<double>(recent.size());
     p.episodes = episodes;
     p.ppo = stats;
-    if (c.eval_every > 0 && (iteration % c.eval_every == 0 || step >= c.steps)) {
+    if (leader && c.eval_every > 0 && (iteration % c.eval_every == 0 || step >= c.steps)) {
       p.evaluated = true;
       p.eval_score = ValidationScore(*model);
       if (p.eval_score > best_score) {
@@ -437,10 +448,10 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       }
     }
     p.best_eval_score = best_score;
-    if (iteration % c.checkpoint_every == 0 || step >= c.steps) {
+    if (leader && (iteration % c.checkpoint_every == 0 || step >= c.steps)) {
       if (Status st = save(latest); !st.ok()) return st.error();
     }
-    if (cb.on_metrics) {
+    if (leader && cb.on_metrics) {
       std::vector<std::pair<std::string, double>> m = {
           {"mean_return", p.mean_return},   {"policy_loss", stats.policy_loss},
           {"value_loss", stats.value_loss}, {"entropy", stats.entropy},
@@ -450,16 +461,18 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     }
     if (cb.on_progress) cb.on_progress(p);
   }
-  if (Status st = save(latest); !st.ok()) return st.error();
-  if (!fs::exists(best_path)) {
-    if (Status st = save(best_path); !st.ok()) return st.error();
+  if (leader) {
+    if (Status st = save(latest); !st.ok()) return st.error();
+    if (!fs::exists(best_path)) {
+      if (Status st = save(best_path); !st.ok()) return st.error();
+    }
   }
   summary.steps = step;
   summary.iterations = iteration;
   summary.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   summary.best_eval_score = best_score;
-  summary.checkpoint = latest;
-  summary.best_checkpoint = best_path;
+  summary.checkpoint = leader ? latest : "";
+  summary.best_checkpoint = leader ? best_path : "";
   return summary;
 }
 

@@ -81,11 +81,26 @@ struct TrainSummary {
   bool cancelled = false;
 };
 
+// Data-parallel training over several processes (DESIGN "Scale-out"): each
+// rank steps its own environments (different episodes) and the gradients
+// are averaged over ranks, so all ranks keep the same weights. Steps count
+// all ranks' decisions. Rank 0 validates, writes checkpoints and reports
+// metrics; the others only train. With --resume every rank reads
+// out_dir/checkpoint.pt, so the ranks need to share out_dir.
+struct DataParallel {
+  int rank = 0;
+  int world = 1;
+  std::string host = "127.0.0.1";
+  int port = 29500;
+  double timeout_s = 300;
+};
+
 // Trains into out_dir (checkpoint.pt = latest, best.pt = best validation).
 // resume: continue from out_dir/checkpoint.pt (error if missing or of
 // another domain / model shape).
 Result<TrainSummary> Train(const TrainConfig& config, const std::string& out_dir, bool resume,
-                           const TrainCallbacks& callbacks, const std::atomic<bool>* cancel);
+                           const TrainCallbacks& callbacks, const std::atomic<bool>* cancel,
+                           const DataParallel& parallel = {});
 
 // Greedy evaluation score of a model on the fixed validation set of its
 // domain (what Train reports): job shop -mean makespan, UAM mean profit.

@@ -131,8 +131,10 @@ Result<std::vector<Cell>> PendingCells(Store& store,
                                        const std::vector<std::int64_t>& policy_ids,
                                        const std::vector<double>& levels,
                                        const std::string& mode, std::uint64_t first_seed,
-                                       int seeds, BatchProgress* progress) {
+                                       int seeds, const BatchOptions& options,
+                                       BatchProgress* progress) {
   std::vector<Cell> cells;
+  std::int64_t index = 0;
   for (int s = 0; s < static_cast<int>(scenarios.size()); ++s)
     for (int p = 0; p < static_cast<int>(policy_ids.size()); ++p) {
       auto done = store.FinishedRuns(scenarios[s].id, policy_ids[p]);
@@ -142,6 +144,7 @@ Result<std::vector<Cell>> PendingCells(Store& store,
         for (int k = 0; k < seeds; ++k) {
           const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(k);
           const RunKey key{scenarios[s].id, policy_ids[p], seed, levels[l], mode};
+          if (index++ % options.shards != options.shard) continue;
           ++progress->total;
           if (finished.count(key)) ++progress->skipped;
           else cells.push_back({key, s, p, l});
@@ -189,7 +192,7 @@ Result<BatchSummary> RunJobShopBatch(
   const std::string mode = jobshop::ToString(grid.mode);
   BatchProgress progress;
   auto cells = PendingCells(store, grid.scenarios, *policy_ids, grid.shutdown_p, mode,
-                            grid.first_seed, grid.seeds, &progress);
+                            grid.first_seed, grid.seeds, options, &progress);
   if (!cells) return cells.error();
 
   auto make_runner = [&grid, &options, instances]() -> CellRunner {
@@ -271,7 +274,7 @@ Result<BatchSummary> RunUamBatch(
   if (!policy_ids) return policy_ids.error();
   BatchProgress progress;
   auto cells = PendingCells(store, grid.scenarios, *policy_ids, levels, "uam", grid.first_seed,
-                            grid.seeds, &progress);
+                            grid.seeds, options, &progress);
   if (!cells) return cells.error();
   auto make_runner = [&grid, &options, parsed, levels]() -> CellRunner {
     auto policies = std::make_shared<std::vector<std::unique_ptr<uam::Policy>>>();

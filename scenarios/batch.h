@@ -49,6 +49,11 @@ struct BatchOptions {
   int flush_max_runs = 256;        // and at most this many runs per commit
   // Stop after committing this many runs (tests simulate a crash with it).
   std::int64_t stop_after = -1;
+  // Run only grid cells whose index (scenario-major) is shard mod shards:
+  // several processes, e.g. one per machine or rank, split one grid and
+  // write into one store (WAL; each run row is unique per cell).
+  int shard = 0;
+  int shards = 1;
 };
 
 struct BatchProgress {

@@ -55,7 +55,7 @@ class EvalCli : public ::testing::Test {
   }
 
   // Starts `dispatchlab` with args in a child process; returns its pid.
-  pid_t Spawn(std::vector<std::string> args) {
+  pid_t Spawn(std::vector<std::string> args, const std::string& log_name = "child") {
     const pid_t pid = fork();
     if (pid == 0) {
       std::vector<char*> argv;
@@ -63,9 +63,10 @@ class EvalCli : public ::testing::Test {
       argv.push_back(bin.data());
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
-      const std::string log = (dir_ / "child.err").string();
+      const std::string log = (dir_ / (log_name + ".err")).string();
+      const std::string out = (dir_ / (log_name + ".out")).string();
       freopen(log.c_str(), "w", stderr);
-      freopen("/dev/null", "w", stdout);
+      freopen(out.c_str(), "w", stdout);
       execv(bin.c_str(), argv.data());
       _exit(127);
     }
@@ -80,6 +81,18 @@ class EvalCli : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return false;
+  }
+
+  std::string Slurp(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  int Wait(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   fs::path dir_;
@@ -110,6 +123,86 @@ TEST_F(EvalCli, EvaluatesStoresAndSkipsOnRerun) {
   EXPECT_GE(j[0]["mean"].get<double>(), 63);  // never below the BWS optimum... at p=0
   auto csv = Cli({"results", "--db", db_, "--format", "csv", "--policies", "spt"});
   EXPECT_EQ(csv.out.rfind("policy,p,runs,mean,std,ci95,gap%", 0), 0u) << csv.out;
+}
+
+
+// Data-parallel training as DESIGN's scale-out describes it: two processes
+// on loopback, one rank each, rendezvous at a TCPStore served by rank 0.
+TEST_F(EvalCli, TrainsDataParallelWithTwoProcessesOnLoopback) {
+  if (Cli({"train", "--help"}).out.find("--world-size") == std::string::npos ||
+      Cli({"jobshop", "list"}).code != 0)
+    GTEST_SKIP();
+  {
+    std::ofstream cfg(dir_ / "tiny.json");
+    cfg << R"({"rollout": 16, "jobs": [4], "machines": [3], "eval_every": 1, "epochs": 1,
+              "minibatch": 16, "hidden": 16})";
+  }
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  auto args = [&](int rank, const std::string& steps) {
+    return std::vector<std::string>{
+        "train", "--domain", "jobshop", "--config", (dir_ / "tiny.json").string(), "--steps",
+        steps, "--envs", "2", "--threads", "1", "--out", (dir_ / "run").string(), "--db", db_,
+        "--world-size", "2", "--rank", std::to_string(rank), "--master",
+        "127.0.0.1:" + std::to_string(port), "--quiet"};
+  };
+  const pid_t r1 = Spawn(args(1, "128"), "rank1");
+  const pid_t r0 = Spawn(args(0, "128"), "rank0");
+  ASSERT_GT(r0, 0);
+  ASSERT_GT(r1, 0);
+  EXPECT_EQ(Wait(r0), 0) << Slurp("rank0.err");
+  EXPECT_EQ(Wait(r1), 0) << Slurp("rank1.err");
+  // 2 envs x 16 rollout x 2 ranks = 64 decisions per iteration.
+  EXPECT_NE(Slurp("rank0.out").find("train: 128 steps, 2 iterations"), std::string::npos)
+      << Slurp("rank0.out");
+  EXPECT_NE(Slurp("rank1.out").find("rank 1 done: 128 steps (all ranks), 2 iterations"),
+            std::string::npos)
+      << Slurp("rank1.out");
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "checkpoint.pt"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "best.pt"));
+
+  // Ranks started with different settings fail together, clearly.
+  const pid_t b1 = Spawn(args(1, "256"), "bad1");
+  const pid_t b0 = Spawn(args(0, "128"), "bad0");
+  EXPECT_EQ(Wait(b0), 2);
+  EXPECT_EQ(Wait(b1), 2);
+  EXPECT_NE(Slurp("bad0.err").find("rank 1 was started with a different configuration"),
+            std::string::npos)
+      << Slurp("bad0.err");
+  EXPECT_NE(Slurp("bad1.err").find("different configuration"), std::string::npos)
+      << Slurp("bad1.err");
+  // Bad flags are refused before any network traffic.
+  auto bad_rank = Cli({"train", "--world-size", "2", "--rank", "2", "--steps", "1"});
+  EXPECT_EQ(bad_rank.code, 2);
+  EXPECT_NE(bad_rank.err.find("--rank 2 is not in [0, 2)"), std::string::npos) << bad_rank.err;
+  auto bad_master = Cli({"train", "--world-size", "2", "--master", "localhost", "--steps", "1"});
+  EXPECT_EQ(bad_master.code, 2);
+  EXPECT_NE(bad_master.err.find("expected HOST:PORT"), std::string::npos) << bad_master.err;
+}
+
+// Two processes split one grid with --shard and write into one store; the
+// union is the whole grid, each cell once.
+TEST_F(EvalCli, ShardsSplitOneGridAcrossProcesses) {
+  auto args = [&](const std::string& shard) {
+    return std::vector<std::string>{"eval", "--db", db_, "--scenarios", "ft06,la0[12]",
+                                    "--policies", "spt,mwkr", "--seeds", "4", "--shutdown-p",
+                                    "0,0.1", "--threads", "1", "--shard", shard};
+  };
+  ASSERT_EQ(Cli({"scenarios", "list", "--db", db_}).code, 0);  // create the store first
+  const pid_t a = Spawn(args("0/2"), "shard0");
+  const pid_t b = Spawn(args("1/2"), "shard1");
+  EXPECT_EQ(Wait(a), 0) << Slurp("shard0.err");
+  EXPECT_EQ(Wait(b), 0) << Slurp("shard1.err");
+  EXPECT_NE(Slurp("shard0.err").find("24 cells, 0 already stored, 24 run now"), std::string::npos)
+      << Slurp("shard0.err");
+  EXPECT_EQ(StoredRuns(), 48);
+  auto all = Cli(args("0/1"));
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_NE(all.err.find("48 cells, 48 already stored, 0 run now"), std::string::npos) << all.err;
+  for (const char* bad : {"2/2", "1", "a/b", "0/0", "1/2x"}) {
+    auto r = Cli(args(bad));
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("expected K/N"), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {

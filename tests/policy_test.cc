@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "policy/fast_net.h"
 #include "policy/neural.h"
@@ -333,6 +334,59 @@ TEST(FastNet, ShippedPoliciesActTheSameOnBothPaths) {
   }
   EXPECT_EQ(profit[0], profit[1]);
   EXPECT_GT(profit[0], 0);
+}
+
+// Two ranks (threads here, on loopback) start from different random weights
+// and update on different batches; after joining they hold rank 0's weights,
+// and after the update the same averaged-gradient weights: identical
+// probabilities on both, different from a rank that updated alone.
+TEST(DataParallel, RanksAgreeOnWeightsAfterJoinAndUpdate) {
+  const auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
+  env::JobShopEnv probe(inst, jobshop::SimOptions{});
+  probe.Reset(99);
+  auto probs_of = [&](const NeuralModel& m) {
+    const env::Observation* one[] = {&probe.observation()};
+    std::vector<std::vector<float>> p;
+    std::vector<float> v;
+    m.Evaluate(one, &p, &v);
+    return p[0];
+  };
+  auto m0 = NewModel(Domain::kJobShop, 2), m1 = NewModel(Domain::kJobShop, 3);
+  auto alone = NewModel(Domain::kJobShop, 2);
+  ASSERT_NE(probs_of(*m0), probs_of(*m1));
+  double r = 0;
+  auto b0 = CollectJobShop(*m0, inst, 4, 10, &r), b1 = CollectJobShop(*m1, inst, 4, 50, &r);
+  // Equal batch sizes: the ranks must take the same number of steps.
+  const std::size_t n = std::min(b0.size(), b1.size());
+  ASSERT_GE(n, 16u);
+  b0.resize(n);
+  b1.resize(n);
+  const int port = 20000 + static_cast<int>((::getpid() + 7919) % 20000);
+  PpoConfig ppo;
+  ppo.minibatch = 16;
+  std::vector<float> after_join[2];
+  Status joined[2] = {Status::Ok(), Status::Ok()};
+  auto run = [&](int rank, NeuralModel* m, std::vector<Transition>* batch) {
+    joined[rank] = m->JoinGroup({rank, 2, "127.0.0.1", port, 60, "test"});
+    if (!joined[rank].ok()) return;
+    after_join[rank] = probs_of(*m);
+    Rng rng(rank + 1);
+    m->Update(*batch, ppo, 1e-2, rng);
+  };
+  std::thread t1(run, 1, m1.get(), &b1);
+  run(0, m0.get(), &b0);
+  t1.join();
+  ASSERT_TRUE(joined[0].ok()) << joined[0].error().message;
+  ASSERT_TRUE(joined[1].ok()) << joined[1].error().message;
+  EXPECT_EQ(m0->world(), 2);
+  EXPECT_EQ(m1->rank(), 1);
+  EXPECT_EQ(after_join[0], after_join[1]);  // rank 0's weights everywhere
+  const auto p0 = probs_of(*m0), p1 = probs_of(*m1);
+  EXPECT_EQ(p0, p1);
+  EXPECT_NE(p0, after_join[0]);  // the update did change them
+  Rng rng(1);
+  alone->Update(b0, ppo, 1e-2, rng);
+  EXPECT_NE(probs_of(*alone), p0);  // rank 1's gradients mattered
 }
 
 TEST(TrainConfig, RejectsUnknownKeysAndBadValues) {
