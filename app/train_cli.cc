@@ -106,10 +106,13 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
     if (f.quiet) return;
     const std::string line = fmt::format(
         "step {}/{} ({:.0f}%)  {:.0f} steps/s  return {:.2f}  pi {:.3f}  v {:.3f}  ent {:.3f}  "
-        "kl {:.4f}{}  ETA {}",
+        "kl {:.4f}  rollout {:.1f}s update {:.1f}s{}  ETA {}",
         p.step, p.total_steps, 100.0 * p.step / p.total_steps, p.steps_per_s, p.mean_return,
-        p.ppo.policy_loss, p.ppo.value_loss, p.ppo.entropy, p.ppo.approx_kl,
-        p.evaluated ? fmt::format("  eval {:.1f} (best {:.1f})", p.eval_score, p.best_eval_score) : "",
+        p.ppo.policy_loss, p.ppo.value_loss, p.ppo.entropy, p.ppo.approx_kl, p.rollout_s,
+        p.update_s,
+        p.evaluated ? fmt::format("  eval {:.1f} (best {:.1f}, {:.1f}s)", p.eval_score,
+                                  p.best_eval_score, p.eval_s)
+                    : "",
         Duration(p.eta_s));
     if (tty && !p.evaluated) err << "\r" << line << "   " << std::flush;
     else err << (tty ? "\r" : "") << line << "\n";
@@ -121,7 +124,12 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (tty && !f.quiet) err << "\n";
-  if (!summary) throw BadInput{summary.error().message};
+  if (!summary) {
+    if (store)
+      (void)store->PutTrainingRun({0, f.domain, run_name, policy::TrainConfigJson(c), "failed",
+                                   (std::filesystem::path(out_dir) / "checkpoint.pt").string()});
+    throw BadInput{summary.error().message};
+  }
   if (!leader) {
     out << fmt::format("train: rank {} done: {} steps (all ranks), {} iterations in {}; rank 0 "
                        "writes the checkpoints\n",

@@ -298,6 +298,20 @@ double ValidationScore(const NeuralModel& model) {
   return total / 2;
 }
 
+// A collective failed (another rank died or the network broke): stop with a
+// clear error. The last periodic checkpoint is intact (written atomically).
+Error LostRank(const std::exception& e, const std::string& latest) {
+  std::string what = e.what();
+  if (const auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+  std::error_code ec;
+  const std::string next =
+      std::filesystem::exists(latest, ec)
+          ? fmt::format("the last checkpoint {} is intact: restart every rank with --resume", latest)
+          : std::string("no checkpoint was written yet: restart every rank");
+  return Error{fmt::format("data parallel: lost contact with the other ranks ({}); {}",
+                           what.substr(0, 160), next)};
+}
+
 Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, bool resume,
                            const TrainCallbacks& cb, const std::atomic<bool>* cancel,
                            const DataParallel& dp) {
@@ -374,10 +388,17 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   };
 
   while (step < c.steps) {
-    if (model->AnyRank(cancel && cancel->load())) {
+    bool stop = false;
+    try {
+      stop = model->AnyRank(cancel && cancel->load());
+    } catch (const std::exception& e) {
+      return LostRank(e, latest);
+    }
+    if (stop) {
       summary.cancelled = true;
       break;
     }
+    const auto rollout_start = Clock::now();
     std::vector<std::vector<Transition>> traj(c.envs);
     for (int t = 0; t < c.rollout; ++t) {
       std::vector<const env::Observation*> obs;
@@ -423,11 +444,20 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       for (auto& tr : traj[i]) batch.push_back(std::move(tr));
     }
     NormalizeAdvantages(batch);
+    const auto update_start = Clock::now();
     const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
-    const PpoStats stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
+    PpoStats stats;
+    try {
+      stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
+    } catch (const std::exception& e) {
+      return LostRank(e, latest);
+    }
     ++iteration;
+    const auto update_end = Clock::now();
 
     TrainProgress p;
+    p.rollout_s = std::chrono::duration<double>(update_start - rollout_start).count();
+    p.update_s = std::chrono::duration<double>(update_end - update_start).count();
     p.step = step;
     p.total_steps = c.steps;
     p.iteration = iteration;
@@ -442,6 +472,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     if (leader && c.eval_every > 0 && (iteration % c.eval_every == 0 || step >= c.steps)) {
       p.evaluated = true;
       p.eval_score = ValidationScore(*model);
+      p.eval_s = std::chrono::duration<double>(Clock::now() - update_end).count();
       if (p.eval_score > best_score) {
         best_score = p.eval_score;
         if (Status st = save(best_path); !st.ok()) return st.error();

@@ -60,6 +60,9 @@ struct TrainProgress {
   double mean_return = 0;      // mean over recently finished episodes (unscaled)
   int episodes = 0;
   PpoStats ppo;
+  // Wall seconds of this iteration: collecting the rollout (inference and
+  // environment steps), the PPO update, validation.
+  double rollout_s = 0, update_s = 0, eval_s = 0;
   bool evaluated = false;
   double eval_score = 0;       // job shop: -mean makespan; UAM: mean profit
   double best_eval_score = 0;

@@ -2,18 +2,19 @@
 # Does the GA get better with more search? Mean profit and wall time per day
 # of the GA at several (population, generations) budgets on the 20 unseen
 # UAM scenarios of scripts/eval_quality.sh (seed 0, uncertainty on).
-# Usage: scripts/ga_budget.sh ["POP GEN" ...]   (default: 12x15 24x30 48x60)
+# Usage: scripts/ga_budget.sh ["POP GEN" ...]   (default: 12x15 24x30 48x60 96x120)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=build/app/dispatchlab
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cp build/app/dispatchlab "$tmp/dispatchlab"  # immune to rebuilds while it runs
+B=$tmp/dispatchlab
 for i in $(seq 0 19); do
   v=$((6 + i % 5)); a=$((24 + (i * 7) % 17))
   $B uam generate --vertiports $v --aircraft $a --seed $((50000 + i)) --out "$tmp/test_$i.json" > /dev/null
 done
 budgets=("$@")
-[ ${#budgets[@]} -eq 0 ] && budgets=("12 15" "24 30" "48 60")
+[ ${#budgets[@]} -eq 0 ] && budgets=("12 15" "24 30" "48 60" "96 120")
 printf '%-12s %14s %12s\n' "pop x gen" "profit/day" "wall s/day"
 for b in "${budgets[@]}"; do
   read -r pop gen <<< "$b"
