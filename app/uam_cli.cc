@@ -44,7 +44,7 @@ struct RunFlags {
   std::uint64_t seed = 0;
   int episodes = 1;
   bool json = false;
-  int ga_population = 24, ga_generations = 30;
+  int ga_population = 24, ga_generations = 30, ga_samples = 2;
 };
 
 // Policy wrapper that measures time spent deciding (the app may read the
@@ -86,13 +86,15 @@ int DoRun(const RunFlags& f, std::ostream& out) {
   else if (f.uncertainty != "on")
     throw BadInput{fmt::format("--uncertainty must be on or off, not '{}'", f.uncertainty)};
   if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
-  if (f.ga_population < 2 || f.ga_generations < 0)
-    throw BadInput{"--ga-population must be >= 2 and --ga-generations >= 0"};
+  if (f.ga_population < 2 || f.ga_generations < 0 || f.ga_samples < 1)
+    throw BadInput{"--ga-population must be >= 2, --ga-generations >= 0 and "
+                   "--ga-forecast-samples >= 1"};
   std::unique_ptr<uam::Policy> base;
   if (f.policy == "ga") {
     uam::GaOptions o;
     o.population = f.ga_population;
     o.generations = f.ga_generations;
+    o.forecast_samples = f.ga_samples;
     base = std::make_unique<uam::GaPolicy>(o);
   } else {
     base = OrBadInput(policy::FindUamPolicy(f.policy)).make();
@@ -205,8 +207,12 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
       ->capture_default_str();
   c->add_option("--uncertainty", run->uncertainty, "on or off")->capture_default_str();
   c->add_option("--events-out", run->events_out, "Write the last day's events as CSV");
-  c->add_option("--ga-population", run->ga_population)->capture_default_str();
-  c->add_option("--ga-generations", run->ga_generations)->capture_default_str();
+  c->add_option("--ga-population", run->ga_population, "GA: plans per generation")
+      ->capture_default_str();
+  c->add_option("--ga-generations", run->ga_generations, "GA: generations")->capture_default_str();
+  c->add_option("--ga-forecast-samples", run->ga_samples,
+                "GA: forecast days a plan's fitness is averaged over")
+      ->capture_default_str();
   c->add_flag("--json", run->json, "Print one JSON object");
   c->callback([=, &out] { *action = [=, &out] { return DoRun(*run, out); }; });
   (void)err;
