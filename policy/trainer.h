@@ -89,7 +89,8 @@ struct TrainSummary {
 // are averaged over ranks, so all ranks keep the same weights. Steps count
 // all ranks' decisions. Rank 0 validates, writes checkpoints and reports
 // metrics; the others only train. With --resume every rank reads
-// out_dir/checkpoint.pt, so the ranks need to share out_dir.
+// out_dir/checkpoint.pt, so the ranks need to share out_dir. The PPO
+// minibatch is per rank (the averaged gradient covers world x minibatch).
 struct DataParallel {
   int rank = 0;
   int world = 1;
