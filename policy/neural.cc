@@ -683,6 +683,15 @@ Status NeuralModel::JoinGroup(const GroupConfig& g) {
       impl_->store->set("verdict", bytes(verdict));
     }
     const std::string verdict = text(impl_->store->get("verdict"));
+    // Rank 0 serves the store: it must not exit (on a mismatch) before
+    // every rank has read the verdict.
+    if (g.rank != 0) {
+      impl_->store->set(fmt::format("read/{}", g.rank), bytes("1"));
+    } else {
+      std::vector<std::string> keys;
+      for (int r = 1; r < g.world; ++r) keys.push_back(fmt::format("read/{}", r));
+      impl_->store->wait(keys);
+    }
     if (verdict != "ok") {
       impl_->store.reset();
       return Error{"data parallel: " + verdict};

@@ -463,7 +463,9 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     p.iteration = iteration;
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     p.steps_per_s = wall > 0 ? static_cast<double>(step - start_step) / wall : 0;
-    p.eta_s = p.steps_per_s > 0 ? static_cast<double>(c.steps - step) / p.steps_per_s : 0;
+    p.eta_s = p.steps_per_s > 0
+                  ? static_cast<double>(std::max<std::int64_t>(0, c.steps - step)) / p.steps_per_s
+                  : 0;
     double mr = 0;
     for (double r : recent) mr += r;
     p.mean_return = recent.empty() ? 0 : mr / static_cast<double>(recent.size());
