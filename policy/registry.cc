@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/jobshop/rules.h"
+#include "sim/jobshop/search.h"
 #include "sim/uam/policies.h"
 
 #include <filesystem>
@@ -60,6 +61,7 @@ bool HaveTorch() {
 std::vector<std::string> JobShopPolicyNames() {
   std::vector<std::string> names;
   for (jobshop::Rule r : jobshop::AllRules()) names.push_back(jobshop::RuleName(r));
+  names.push_back("ig");  // the clairvoyant search ceiling
   if (ShippedExists(Domain::kJobShop)) names.push_back("gat");
   return names;
 }
@@ -72,6 +74,14 @@ Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name) {
     auto m = *model;
     return JobShopPolicyInfo{n, "neural", fmt::format("{{\"checkpoint\":\"{}\"}}", n),
                              [m, n] { return std::make_unique<NeuralJobShopPolicy>(m, n); }};
+  }
+  if (name == "ig") {
+    const jobshop::IteratedGreedyOptions o;
+    return JobShopPolicyInfo{
+        "ig", "search",
+        fmt::format("{{\"evaluations\":{},\"remove\":{},\"temperature\":{},\"clairvoyant\":true}}",
+                    o.evaluations, o.remove, o.temperature),
+        [] { return std::make_unique<jobshop::IteratedGreedyPolicy>(); }};
   }
   auto rule = jobshop::ParseRule(name);
   if (!rule)
