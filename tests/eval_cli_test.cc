@@ -1,5 +1,6 @@
 // `dispatchlab eval`, `results` and `scenarios` as a user runs them,
 // including a real process killed with SIGKILL in the middle of a batch.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -202,6 +203,53 @@ TEST_F(EvalCli, ShardsSplitOneGridAcrossProcesses) {
     EXPECT_EQ(r.code, 2) << bad;
     EXPECT_NE(r.err.find("expected K/N"), std::string::npos) << r.err;
   }
+}
+
+// Ctrl-C on any rank stops every rank at the same iteration with the
+// checkpoint saved; the same command with --resume continues the curve.
+TEST_F(EvalCli, DataParallelTrainingStopsTogetherAndResumes) {
+  if (!policy::HaveTorch()) GTEST_SKIP() << "built without LibTorch: no training";
+  {
+    std::ofstream cfg(dir_ / "tiny.json");
+    cfg << R"({"rollout": 16, "jobs": [4], "machines": [3], "eval_every": 1, "epochs": 1,
+              "minibatch": 16, "hidden": 16, "checkpoint_every": 1})";
+  }
+  const int port = 20000 + static_cast<int>((::getpid() + 4099) % 20000);
+  auto args = [&](int rank, bool resume) {
+    std::vector<std::string> a = {
+        "train", "--domain", "jobshop", "--config", (dir_ / "tiny.json").string(), "--steps",
+        "100000000", "--envs", "2", "--threads", "1", "--out", (dir_ / "run").string(), "--db",
+        db_, "--world-size", "2", "--rank", std::to_string(rank), "--master",
+        "127.0.0.1:" + std::to_string(port + (resume ? 1 : 0))};
+    if (resume) a.push_back("--resume");
+    return a;
+  };
+  const pid_t r1 = Spawn(args(1, false), "rank1");
+  const pid_t r0 = Spawn(args(0, false), "rank0");
+  const auto checkpoint = dir_ / "run" / "checkpoint.pt";
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(checkpoint)) << Slurp("rank0.err");
+  kill(r1, SIGINT);  // rank 1 only: rank 0 must stop too
+  EXPECT_EQ(Wait(r1), 130) << Slurp("rank1.err");
+  EXPECT_EQ(Wait(r0), 130) << Slurp("rank0.err");
+  EXPECT_NE(Slurp("rank0.err").find("--resume"), std::string::npos) << Slurp("rank0.err");
+  // Resume both ranks for a short while: the step count goes on.
+  const auto stopped = Slurp("rank0.out");
+  const auto at = stopped.find("train: ");
+  ASSERT_NE(at, std::string::npos) << stopped;
+  const std::int64_t done = std::stoll(stopped.substr(at + 7));
+  ASSERT_GT(done, 0);
+  auto resume0 = args(0, true), resume1 = args(1, true);
+  for (auto* a : {&resume0, &resume1}) (*a)[6] = std::to_string(done + 128);  // --steps
+  const pid_t q1 = Spawn(resume1, "resume1");
+  const pid_t q0 = Spawn(resume0, "resume0");
+  EXPECT_EQ(Wait(q0), 0) << Slurp("resume0.err");
+  EXPECT_EQ(Wait(q1), 0) << Slurp("resume1.err");
+  EXPECT_NE(Slurp("resume0.out").find(fmt::format("train: {} steps", done + 128)),
+            std::string::npos)
+      << Slurp("resume0.out") << " after " << done;
 }
 
 TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {
