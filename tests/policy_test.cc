@@ -294,6 +294,14 @@ TEST(FastNet, MatchesTorchOnJobShopAndUamObservations) {
   env::UamEnv ue(s);
   ExpectSameAsTorch(*um, ue, 2, 60);
 
+  // Shapes off the specialised kernels (hidden 24: no fixed-width matmul;
+  // 3 heads: the run-time edge loops) compute the same too.
+  NeuralModel::SetThreads(1);
+  std::shared_ptr<NeuralModel> odd =
+      NeuralModel::Create(Domain::kUam, ModelConfig{.hidden = 24, .heads = 3, .layers = 2}, 6)
+          .value();
+  ExpectSameAsTorch(*odd, ue, 4, 40);
+
   // After an update the fast copy follows the new weights.
   const auto before = jm->fast_net();
   double ret = 0;
