@@ -162,9 +162,13 @@ Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> o
     b.edge_dst.push_back(dst);
     b.edge_features.push_back(ef);
   }
-  b.globals = at::zeros({b.graphs, std::max(1, schema.globals_dim)}, at::kFloat);
+  // Filled through raw pointers: element-wise tensor indexing costs two
+  // tensor operations per element.
+  const int gdim = std::max(1, schema.globals_dim);
+  b.globals = at::zeros({b.graphs, gdim}, at::kFloat);
+  float* gp = b.globals.data_ptr<float>();
   for (int g = 0; g < b.graphs; ++g)
-    for (int i = 0; i < schema.globals_dim; ++i) b.globals[g][i] = obs[g]->globals[i];
+    for (int i = 0; i < schema.globals_dim; ++i) gp[g * gdim + i] = obs[g]->globals[i];
   for (int g = 0; g < b.graphs; ++g)
     b.max_actions = std::max(b.max_actions, static_cast<int>(obs[g]->mask.size()));
   b.action_index = at::zeros({b.graphs, b.max_actions}, at::kLong);
@@ -178,6 +182,7 @@ Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> o
     afp = b.action_features.data_ptr<float>();
   }
   b.query_index = at::zeros({b.graphs}, at::kLong);
+  auto* qi = b.query_index.data_ptr<std::int64_t>();
   for (int g = 0; g < b.graphs; ++g) {
     const auto& o = *obs[g];
     for (std::size_t a = 0; a < o.mask.size(); ++a) {
@@ -189,7 +194,7 @@ Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> o
                   o.action_features.begin() + static_cast<std::ptrdiff_t>((a + 1) * fdim),
                   afp + (static_cast<std::size_t>(g) * b.max_actions + a) * fdim);
     }
-    if (schema.has_query) b.query_index[g] = global(o.query_node_set, g, o.query_node);
+    if (schema.has_query) qi[g] = global(o.query_node_set, g, o.query_node);
   }
   return b;
 }
