@@ -39,8 +39,8 @@ struct IteratedGreedyOptions {
 struct SearchResult {
   // order[m]: global operation ids (job-major numbering) in priority order.
   std::vector<std::vector<int>> order;
-  SimTime makespan = 0;          // of the best order (kMaxTime if none finished)
-  SimTime start_makespan = 0;    // of the best dispatching rule
+  SimTime makespan = 0;          // of the best order (kTimeInfinity if none completes)
+  SimTime start_makespan = 0;    // of the best dispatching rule (kTimeInfinity: all deadlock)
   int evaluations = 0;
 };
 
