@@ -387,14 +387,6 @@ TORCH_MODULE(Net);
 
 }  // namespace
 
-const char* DomainName(Domain d) { return d == Domain::kJobShop ? "jobshop" : "uam"; }
-
-Result<Domain> ParseDomain(const std::string& name) {
-  if (name == "jobshop") return Domain::kJobShop;
-  if (name == "uam") return Domain::kUam;
-  return Error{fmt::format("unknown domain '{}' (jobshop or uam)", name)};
-}
-
 struct NeuralModel::Impl {
   Domain domain;
   ModelConfig config;

@@ -13,13 +13,6 @@ Error NoTorch() {
 }
 }  // namespace
 
-const char* DomainName(Domain d) { return d == Domain::kJobShop ? "jobshop" : "uam"; }
-Result<Domain> ParseDomain(const std::string& name) {
-  if (name == "jobshop") return Domain::kJobShop;
-  if (name == "uam") return Domain::kUam;
-  return Error{fmt::format("unknown domain '{}' (jobshop or uam)", name)};
-}
-
 struct NeuralModel::Impl {};
 NeuralModel::NeuralModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NeuralModel::~NeuralModel() = default;
