@@ -229,21 +229,15 @@ scenarios::BatchOptions ParseBatchOptions(const EvalFlags& f) {
   scenarios::BatchOptions options;
   {
     const auto slash = f.shard.find('/');
-    int k = -1, n = 0;
+    std::optional<int> k, n;
     if (slash != std::string::npos) {
-      try {
-        std::size_t a = 0, b = 0;
-        k = std::stoi(f.shard.substr(0, slash), &a);
-        n = std::stoi(f.shard.substr(slash + 1), &b);
-        if (a != slash || b != f.shard.size() - slash - 1) k = -1;
-      } catch (...) {
-        k = -1;
-      }
+      k = ParseWholeInt(f.shard.substr(0, slash));
+      n = ParseWholeInt(f.shard.substr(slash + 1));
     }
-    if (k < 0 || n < 1 || k >= n)
+    if (!k || !n || *k < 0 || *n < 1 || *k >= *n)
       throw BadInput{fmt::format("--shard '{}': expected K/N with 0 <= K < N, e.g. 0/2", f.shard)};
-    options.shard = k;
-    options.shards = n;
+    options.shard = *k;
+    options.shards = *n;
   }
   if (f.keep == "first") options.keep_schedules = scenarios::KeepSchedules::kFirstSeed;
   else if (f.keep == "all") options.keep_schedules = scenarios::KeepSchedules::kAll;

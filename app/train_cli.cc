@@ -42,13 +42,10 @@ policy::DataParallel ParseParallel(const TrainFlags& f) {
   if (colon == std::string::npos || colon == 0)
     throw BadInput{fmt::format("--master '{}': expected HOST:PORT", f.master)};
   dp.host = f.master.substr(0, colon);
-  try {
-    std::size_t used = 0;
-    dp.port = std::stoi(f.master.substr(colon + 1), &used);
-    if (used != f.master.size() - colon - 1 || dp.port < 1 || dp.port > 65535) throw 0;
-  } catch (...) {
+  const std::optional<int> port = ParseWholeInt(f.master.substr(colon + 1));
+  if (!port || *port < 1 || *port > 65535)
     throw BadInput{fmt::format("--master '{}': port must be 1-65535", f.master)};
-  }
+  dp.port = *port;
   return dp;
 }
 
