@@ -231,7 +231,8 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
   DL_CHECK(obs.edge_sets.size() == w_.edge_dims.size());
 
   // Node embeddings, set-major (the order of the torch path).
-  std::vector<int> base(sets + 1, 0);
+  auto& base = ws->base;
+  base.assign(sets + 1, 0);
   for (int s = 0; s < sets; ++s) base[s + 1] = base[s] + obs.node_sets[s].count;
   const int n = base[sets];
   auto& x = ws->x;
@@ -352,7 +353,8 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
     if (count > 0)
       for (int d = 0; d < hidden; ++d) parts[s * hidden + d] /= static_cast<float>(count);
   }
-  std::vector<float> globals(std::max(1, w_.globals_dim), 0.f);
+  auto& globals = ws->globals;
+  globals.assign(std::max(1, w_.globals_dim), 0.f);
   std::copy_n(obs.globals.begin(), std::min<std::size_t>(obs.globals.size(), w_.globals_dim),
               globals.begin());
   Dense(w_.globals_proj, globals.data(), 1, &ws->ff);

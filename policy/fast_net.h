@@ -65,8 +65,8 @@ class FastNet {
   // Scratch buffers of one forward pass; one per thread.
   struct Workspace {
     std::vector<float> x, xl, xr, h, ff, agg, bias, score, node_max, den, parts, ctx, q, k, keys,
-        logits, seq_in, qkv, attn;
-    std::vector<std::int32_t> src, dst, type;
+        logits, qkv, attn, globals;
+    std::vector<std::int32_t> src, dst, type, base;
   };
 
   // Masked action probabilities (size of obs.mask) and the state value.

@@ -29,18 +29,18 @@ void SingleEvaluator::Refresh() {
   fast_ = inference_ == Inference::kFast ? model_->fast_net() : nullptr;
 }
 
-std::vector<float> SingleEvaluator::Probabilities(const env::Observation& obs) {
-  std::vector<float> probs;
+const std::vector<float>& SingleEvaluator::Probabilities(const env::Observation& obs) {
   if (fast_) {
     float value = 0;
-    fast_->Evaluate(obs, &ws_, &probs, &value);
-    return probs;
+    fast_->Evaluate(obs, &ws_, &probs_, &value);
+    return probs_;
   }
   const env::Observation* one[] = {&obs};
   std::vector<std::vector<float>> batch;
   std::vector<float> values;
   model_->Evaluate(one, &batch, &values);
-  return std::move(batch[0]);
+  probs_ = std::move(batch[0]);
+  return probs_;
 }
 
 NeuralJobShopPolicy::NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model,
@@ -55,7 +55,7 @@ void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
   observed_ = nullptr;  // a new episode may bring a new instance at the same address
 }
 
-std::vector<float> NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& sim) {
+const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& sim) {
   if (observed_ != &sim.instance() ||
       obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
       static_cast<int>(obs_.mask.size()) != sim.instance().num_jobs()) {
@@ -70,7 +70,7 @@ std::vector<float> NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& 
 
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
                                 std::span<const jobshop::Candidate> candidates) {
-  const auto probs = Probabilities(sim);
+  const auto& probs = Probabilities(sim);
   const int job = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   const int c = env::CandidateOfJob(sim, job);
   (void)candidates;  // the observation already holds them
@@ -97,7 +97,7 @@ int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  const auto probs = eval_.Probabilities(obs_);
+  const auto& probs = eval_.Probabilities(obs_);
   const int a = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   return a >= 0 ? a : sim.stay_action();
 }

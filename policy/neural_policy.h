@@ -27,13 +27,16 @@ class SingleEvaluator {
       : model_(std::move(model)), inference_(inference) {}
   // Picks up the model's current weights (call at the start of an episode).
   void Refresh();
-  std::vector<float> Probabilities(const env::Observation& obs);
+  // Valid until the next call (the buffer is reused: no allocation per
+  // decision on the fast path).
+  const std::vector<float>& Probabilities(const env::Observation& obs);
 
  private:
   std::shared_ptr<const NeuralModel> model_;
   Inference inference_;
   std::shared_ptr<const FastNet> fast_;
   FastNet::Workspace ws_;
+  std::vector<float> probs_;
 };
 
 class NeuralJobShopPolicy final : public jobshop::Policy {
@@ -45,7 +48,7 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   int Choose(const jobshop::Simulator& sim,
              std::span<const jobshop::Candidate> candidates) override;
   // Action probabilities over jobs at the current decision (for tests).
-  std::vector<float> Probabilities(const jobshop::Simulator& sim);
+  const std::vector<float>& Probabilities(const jobshop::Simulator& sim);
 
  private:
   SingleEvaluator eval_;
