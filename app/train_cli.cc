@@ -78,13 +78,16 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
       f.name.empty() ? std::filesystem::path(out_dir).filename().string() : f.name;
   std::unique_ptr<scenarios::Store> store;
   std::int64_t run_id = -1;
+  const std::string checkpoint = (std::filesystem::path(out_dir) / "checkpoint.pt").string();
+  auto run_record = [&](const std::string& status, const std::string& path) {
+    return scenarios::TrainingRunRecord{0, f.domain, run_name, policy::TrainConfigJson(c), status,
+                                        path};
+  };
   if (leader) {
     auto opened = scenarios::Store::Open(f.db.empty() ? DefaultDbPath() : f.db);
     if (!opened) throw BadInput{opened.error().message};
     store = std::move(*opened);
-    run_id = OrBadInput(store->PutTrainingRun(
-        {0, f.domain, run_name, policy::TrainConfigJson(c), "running",
-         (std::filesystem::path(out_dir) / "checkpoint.pt").string()}));
+    run_id = OrBadInput(store->PutTrainingRun(run_record("running", checkpoint)));
   }
   if (!f.quiet)
     err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}{}\n",
@@ -123,8 +126,7 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   if (tty && !f.quiet) err << "\n";
   if (!summary) {
     if (store)
-      (void)store->PutTrainingRun({0, f.domain, run_name, policy::TrainConfigJson(c), "failed",
-                                   (std::filesystem::path(out_dir) / "checkpoint.pt").string()});
+      (void)store->PutTrainingRun(run_record("failed", checkpoint));
     throw BadInput{summary.error().message};
   }
   if (!leader) {
@@ -133,10 +135,8 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
                        dp.rank, summary->steps, summary->iterations, Duration(summary->wall_s));
     return summary->cancelled ? 130 : kExitOk;
   }
-  (void)store->PutTrainingRun({0, f.domain,
-                               run_name,
-                               policy::TrainConfigJson(c),
-                               summary->cancelled ? "interrupted" : "done", summary->checkpoint});
+  (void)store->PutTrainingRun(
+      run_record(summary->cancelled ? "interrupted" : "done", summary->checkpoint));
   out << fmt::format("train: {} steps, {} iterations in {}; best validation score {:.1f}\n"
                      "checkpoint {} (latest), {} (best)\n",
                      summary->steps, summary->iterations, Duration(summary->wall_s),
