@@ -8,20 +8,13 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "tests/cli_run.h"
 
 namespace dispatchlab::app {
 namespace {
 
-struct Out {
-  int code;
-  std::string out, err;
-};
-
-Out Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using cli_testing::Cli;
+using cli_testing::Out;
 
 std::string Data(const std::string& f) { return std::string(DISPATCHLAB_TEST_DATA) + "/" + f; }
 

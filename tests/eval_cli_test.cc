@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/cli.h"
+#include "tests/cli_run.h"
 #include "policy/registry.h"
 #include "scenarios/store.h"
 
@@ -24,16 +25,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kRules = "fifo,spt,lpt,mor,lor,mwkr,lwkr,stpt,ltpt,random";
 
-struct Out {
-  int code;
-  std::string out, err;
-};
-
-Out Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using cli_testing::Cli;
+using cli_testing::Out;
 
 class EvalCli : public ::testing::Test {
  protected:
