@@ -6,6 +6,7 @@
 
 #include "app/cli.h"
 #include "app/cli_common.h"
+#include "app/train_cli.h"
 
 namespace dispatchlab::app {
 namespace {
@@ -47,7 +48,7 @@ std::string DescribeParseError(CLI::App& app, const std::vector<std::string>& ar
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
-           std::ostream& err) {
+           std::ostream& err, AddCommandFn add_train) {
   CLI::App app{
       "dispatchlab: dispatch under disruption -- blocking job shops with swaps "
       "and breakdowns, and urban air mobility fleets.",
@@ -55,10 +56,14 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   app.require_subcommand(1);
   app.set_version_flag("--version", "dispatchlab 0.1.0");
   CliAction action;
-  AddJobShopCommands(app, &action, out, err);
-  AddUamCommands(app, &action, out, err);
-  AddStoreCommands(app, &action, out, err);
-  AddTrainCommands(app, &action, out, err);
+  CliContext ctx;
+  app.add_option("--data-dir", ctx.data_dir_flag,
+                 "Data directory with assets/ (shipped policies) and scenarios/ (default: "
+                 "$DISPATCHLAB_DATA_DIR, else <executable>/../share/dispatchlab)");
+  AddJobShopCommands(app, &action, out, err, ctx);
+  AddUamCommands(app, &action, out, err, ctx);
+  AddStoreCommands(app, &action, out, err, ctx);
+  (add_train ? add_train : AddTrainLauncher)(app, &action, out, err);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

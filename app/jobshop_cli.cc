@@ -14,6 +14,7 @@
 #include "app/output.h"
 #include "policy/registry.h"
 #include "scenarios/catalog.h"
+#include "scenarios/family.h"
 #include "sim/jobshop/generator.h"
 #include "sim/jobshop/parser.h"
 #include "sim/jobshop/rules.h"
@@ -92,32 +93,33 @@ struct RunFlags {
   bool json = false;
 };
 
-int DoRun(const RunFlags& f, std::ostream& out) {
-  const Instance inst = OrBadInput(scenarios::LoadJobShopInstance(f.instance));
-  const auto info = OrBadInput(policy::FindJobShopPolicy(f.policy));
+int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
+  const auto scenario =
+      scenarios::FromInstance(OrBadInput(scenarios::LoadJobShopInstance(f.instance)));
+  const Instance& inst = *scenario.instance;
+  const auto info = OrBadInput(ctx.Registry().Find(Domain::kJobShop, f.policy));
   if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
   const auto ps = ParseProbabilities(f.breakdowns.shutdown_p);
   if (ps.size() != 1) throw BadInput{"run takes one --shutdown-p value"};
-  SimOptions opts;
-  opts.mode = ParseMode(f.mode);
-  opts.breakdowns = f.breakdowns.Make(ps[0]);
+  scenarios::CellParams params;
+  params.mode = ParseMode(f.mode);
+  params.level = ps[0];
+  params.breakdowns = f.breakdowns.Make(ps[0]);
+  params.keep_events = false;
 
-  auto policy = info.make();
-  Simulator sim(inst, opts);
+  scenarios::CellWorker worker({info});
   std::vector<double> makespans;
   long swaps = 0, breakdowns = 0, ops = 0, decisions = 0;
   int deadlocks = 0;
   bool valid = true;
   std::string first_error;
   EpisodeResult last;
-  const auto t0 = std::chrono::steady_clock::now();
-  double validate_s = 0;
+  double wall = 0;
   for (int e = 0; e < f.episodes; ++e) {
-    const std::uint64_t seed = f.seed + static_cast<std::uint64_t>(e);
-    sim.Reset(seed);
-    policy->Reset(seed);
-    while (sim.AdvanceToDecision()) sim.Apply(policy->Choose(sim, sim.candidates()));
-    const EpisodeResult& r = sim.result();
+    params.seed = f.seed + static_cast<std::uint64_t>(e);
+    scenarios::CellResult cell = worker.Run(scenario, 0, params);
+    const EpisodeResult& r = cell.jobshop;
+    wall += cell.record.wall_s;
     swaps += r.swaps;
     breakdowns += r.breakdowns;
     ops += r.operations_dispatched;
@@ -126,21 +128,13 @@ int DoRun(const RunFlags& f, std::ostream& out) {
       ++deadlocks;
     } else {
       makespans.push_back(static_cast<double>(r.makespan));
-      const auto tv = std::chrono::steady_clock::now();
-      auto rep = ValidateSchedule(inst, ToScheduleRows(r), ToDownRows(r),
-                                  opts.mode == BlockingMode::kSwap);
-      validate_s += WallSeconds(tv);
-      if (!rep.valid || rep.makespan != r.makespan) {
-        if (valid)
-          first_error = fmt::format("seed {}: {}", seed,
-                                    rep.errors.empty() ? "makespan mismatch"
-                                                       : rep.errors[0]);
+      if (cell.record.status == "failed") {
+        if (valid) first_error = fmt::format("seed {}: {}", params.seed, cell.record.error);
         valid = false;
       }
     }
-    if (e + 1 == f.episodes) last = r;
+    if (e + 1 == f.episodes) last = std::move(cell.jobshop);
   }
-  const double wall = WallSeconds(t0) - validate_s;
   const Stats st = Summarize(makespans);
 
   if (!f.schedule_out.empty()) {
@@ -155,7 +149,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     j["jobs"] = inst.num_jobs();
     j["machines"] = inst.num_machines;
     j["policy"] = info.name;
-    j["mode"] = ToString(opts.mode);
+    j["mode"] = ToString(params.mode);
     j["shutdown_p"] = ps[0];
     j["seed"] = f.seed;
     j["episodes"] = f.episodes;
@@ -176,7 +170,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     out << fmt::format("instance {} ({}x{})  policy {}  mode {}  shutdown-p {}  "
                        "seeds {}..{}\n",
                        inst.name, inst.num_jobs(), inst.num_machines,
-                       info.name, ToString(opts.mode), ps[0], f.seed,
+                       info.name, ToString(params.mode), ps[0], f.seed,
                        f.seed + f.episodes - 1);
     if (st.n > 0)
       out << fmt::format("makespan    mean {:.1f}  std {:.1f}  min {}  max {}"
@@ -306,12 +300,12 @@ struct RulesFlags {
   std::uint64_t seed = 0;
 };
 
-int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
+int DoRules(const RulesFlags& f, CliContext& ctx, std::ostream& out, std::ostream& err) {
   const auto names = OrBadInput(scenarios::ExpandJobShopNames(f.instances));
-  std::vector<Instance> instances;
+  std::vector<scenarios::ParsedScenario> instances;
   for (const auto& n : names)
-    instances.push_back(OrBadInput(scenarios::LoadJobShopInstance(n)));
-  const auto rules = OrBadInput(policy::ParseJobShopPolicies(f.policies));
+    instances.push_back(scenarios::FromInstance(OrBadInput(scenarios::LoadJobShopInstance(n))));
+  const auto rules = OrBadInput(ctx.Registry().Parse(Domain::kJobShop, f.policies));
   if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
   if (f.format != "table" && f.format != "csv")
     throw BadInput{fmt::format("--format must be table or csv, not '{}'", f.format)};
@@ -322,16 +316,20 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
   long episodes = 0;
   int invalid = 0;
   std::string csv_all;
+  scenarios::CellWorker worker(rules);
   for (double p : ps) {
-    SimOptions opts;
-    opts.mode = mode;
-    opts.breakdowns = f.breakdowns.Make(p);
+    scenarios::CellParams params;
+    params.mode = mode;
+    params.level = p;
+    params.breakdowns = f.breakdowns.Make(p);
+    params.keep_events = false;
     std::vector<std::string> header = {"instance", "size", "ref"};
     for (const auto& r : rules) header.push_back(r.name);
     header.push_back("best");
     Table table(header);
     std::vector<std::vector<double>> gaps(rules.size());
-    for (const Instance& inst : instances) {
+    for (const scenarios::ParsedScenario& scenario : instances) {
+      const Instance& inst = *scenario.instance;
       const auto ref = scenarios::FindJobShopReference(inst.name);
       const std::optional<double> ub =
           ref && ref->bws_ub && mode == BlockingMode::kSwap
@@ -343,26 +341,19 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
       double best = 1e300;
       std::string best_rule;
       for (std::size_t ri = 0; ri < rules.size(); ++ri) {
-        Simulator sim(inst, opts);
-        auto policy = rules[ri].make();
         std::vector<double> ms;
         int deadlocks = 0;
         for (int s = 0; s < f.seeds; ++s) {
-          const std::uint64_t seed = f.seed + static_cast<std::uint64_t>(s);
-          sim.Reset(seed);
-          policy->Reset(seed);
-          while (sim.AdvanceToDecision())
-            sim.Apply(policy->Choose(sim, sim.candidates()));
+          params.seed = f.seed + static_cast<std::uint64_t>(s);
+          const scenarios::CellResult cell =
+              worker.Run(scenario, static_cast<int>(ri), params);
           ++episodes;
-          const EpisodeResult& r = sim.result();
-          if (r.outcome == Outcome::kDeadlock) {
+          if (cell.record.status == "deadlock") {
             ++deadlocks;
             continue;
           }
-          auto rep = ValidateSchedule(inst, ToScheduleRows(r), ToDownRows(r),
-                                      mode == BlockingMode::kSwap);
-          if (!rep.valid) ++invalid;
-          ms.push_back(static_cast<double>(r.makespan));
+          if (cell.record.status == "failed") ++invalid;
+          ms.push_back(static_cast<double>(cell.jobshop.makespan));
         }
         const Stats st = Summarize(ms);
         std::string cell;
@@ -376,7 +367,8 @@ int DoRules(const RulesFlags& f, std::ostream& out, std::ostream& err) {
             cell += fmt::format(" ({:+.1f}%)", gap);
           }
           if (deadlocks > 0) cell += fmt::format(" [{}dl]", deadlocks);
-          if (st.mean < best) {
+          // A ceiling sees the episode's future: shown, never the best rule.
+          if (rules[ri].kind != "ceiling" && st.mean < best) {
             best = st.mean;
             best_rule = rules[ri].name;
           }
@@ -456,7 +448,7 @@ int DoGenerate(const GenerateFlags& f, std::ostream& out) {
 
 // Registers `jobshop` and its subcommands; sets *action to the chosen one.
 void AddJobShopCommands(CLI::App& app, CliAction* action,
-                        std::ostream& out, std::ostream& err) {
+                        std::ostream& out, std::ostream& err, CliContext& ctx) {
   auto* js = app.add_subcommand("jobshop",
                                 "Blocking job shop with swaps and breakdowns");
   js->require_subcommand(1);
@@ -477,7 +469,7 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   c->add_option("--schedule-out", run->schedule_out,
                 "Write the last episode's schedule CSV (and FILE.down.csv)");
   c->add_flag("--json", run->json, "Print one JSON object");
-  c->callback([=, &out] { *action = [=, &out] { return DoRun(*run, out); }; });
+  c->callback([=, &out, &ctx] { *action = [=, &out, &ctx] { return DoRun(*run, ctx, out); }; });
 
   auto replay = std::make_shared<ScheduleFlags>();
   c = js->add_subcommand("replay",
@@ -510,8 +502,8 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   c->add_option("--seeds", rules->seeds, "Seeds per cell")->capture_default_str();
   c->add_option("--seed", rules->seed, "First seed")->capture_default_str();
   c->add_option("--format", rules->format, "table or csv")->capture_default_str();
-  c->callback([=, &out, &err] {
-    *action = [=, &out, &err] { return DoRules(*rules, out, err); };
+  c->callback([=, &out, &err, &ctx] {
+    *action = [=, &out, &err, &ctx] { return DoRules(*rules, ctx, out, err); };
   });
 
   c = js->add_subcommand("list", "List built-in instances with reference values");

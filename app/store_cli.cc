@@ -20,6 +20,7 @@
 #include "policy/registry.h"
 #include "scenarios/batch.h"
 #include "scenarios/catalog.h"
+#include "scenarios/family.h"
 #include "scenarios/report.h"
 #include "scenarios/store.h"
 #include "scenarios/uam_json.h"
@@ -134,8 +135,10 @@ std::string FormatNumber(double x) {
 }
 
 void PrintReport(const std::vector<scenarios::ResultRow>& rows,
-                 const std::vector<scenarios::GroupKey>& group_by,
+                 const std::vector<scenarios::GroupKey>& group_by_in,
                  const std::string& format, std::ostream& out) {
+  const auto keys = scenarios::SeparateDomains(rows, group_by_in);
+  const auto& group_by = keys;
   const auto report = scenarios::Aggregate(rows, group_by, scenarios::JobShopReferenceFor);
   bool any_gap = false;
   for (const auto& r : report) any_gap |= r.mean_gap_pct.has_value();
@@ -271,99 +274,74 @@ scenarios::BatchSummary RunWithProgress(const RunBatch& run, bool quiet, std::os
 constexpr const char* kResumeHint =
     "eval: interrupted; finished runs are stored. Run the same command again to resume.\n";
 
-int DoEvalUam(const EvalFlags& f, std::ostream& out, std::ostream& err) {
-  const auto group_by = ParseGroupByOrBadInput(f.group_by);
-  const auto options = ParseBatchOptions(f);
-  auto policies = OrBadInput(policy::ParseUamPolicies(f.policies));
-  std::vector<bool> levels;
-  if (f.uncertainty == "on") levels = {true};
-  else if (f.uncertainty == "off") levels = {false};
-  else if (f.uncertainty == "both") levels = {false, true};
-  else throw BadInput{fmt::format("--uncertainty must be on, off or both, not '{}'", f.uncertainty)};
-  auto store = OpenStore(f.db, /*read_only=*/false);
-  scenarios::UamGrid grid;
-  grid.scenarios = SelectScenarios(*store, "uam", f.scenarios.empty() ? "default" : f.scenarios);
-  for (auto& p : policies) grid.policies.push_back({p.name, p.kind, p.parameters, p.make});
-  grid.uncertainty = levels;
-  grid.first_seed = f.seed;
-  grid.seeds = f.seeds;
-  if (!f.quiet)
-    err << fmt::format("eval: {} UAM scenarios x {} policies x {} uncertainty levels x {} seeds "
-                       "on {} threads into {}\n",
-                       grid.scenarios.size(), grid.policies.size(), levels.size(), f.seeds,
-                       options.threads, store->path());
-  const auto summary = RunWithProgress(
-      [&](const auto& cb) { return scenarios::RunUamBatch(*store, grid, options, cb, &g_interrupted); },
-      f.quiet, err);
-  if (summary.cancelled) {
-    err << kResumeHint;
-    return 130;
-  }
+// The report of exactly this grid: its scenarios, policies (by store id, so a
+// retrained policy of the same name is not mixed in), levels and seeds.
+void PrintGridReport(Store& store, const scenarios::Grid& grid,
+                     const std::vector<scenarios::GroupKey>& group_by, const std::string& format,
+                     std::ostream& out) {
+  std::set<std::int64_t> ids;
+  for (const auto& p : grid.policies)
+    ids.insert(OrBadInput(store.EnsurePolicy(scenarios::ToPolicyRecord(p))));
   scenarios::ResultFilter filter;
-  filter.domain = "uam";
+  filter.domain = DomainName(grid.domain);
   for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
   for (const auto& q : grid.policies) filter.policies.push_back(q.name);
-  auto rows = OrBadInput(store->QueryResults(filter));
+  auto rows = OrBadInput(store.QueryResults(filter));
+  const std::string mode =
+      grid.domain == Domain::kJobShop ? jobshop::ToString(grid.mode) : std::string("uam");
   std::erase_if(rows, [&](const scenarios::ResultRow& r) {
-    const bool level_in = std::find(levels.begin(), levels.end(), r.disruption > 0) != levels.end();
-    return !level_in || r.seed < grid.first_seed ||
-           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds);
+    return !ids.count(r.policy_id) || r.mode != mode || r.seed < grid.first_seed ||
+           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds) ||
+           std::find(grid.levels.begin(), grid.levels.end(), r.disruption) == grid.levels.end();
   });
-  PrintReport(rows, group_by, f.format, out);
-  return kExitOk;
+  PrintReport(rows, group_by, format, out);
 }
 
-int DoEval(const EvalFlags& f, std::ostream& out, std::ostream& err) {
-  if (f.domain != "jobshop" && f.domain != "uam")
-    throw BadInput{fmt::format("--domain must be jobshop or uam, not '{}'", f.domain)};
+int DoEval(const EvalFlags& f, CliContext& ctx, std::ostream& out, std::ostream& err) {
+  const Domain domain = OrBadInput(ParseDomain(f.domain));
   if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
   CheckFormat(f.format);
-  if (f.domain == "uam") return DoEvalUam(f, out, err);
   const auto group_by = ParseGroupByOrBadInput(f.group_by);
   const auto options = ParseBatchOptions(f);
-  auto policies = OrBadInput(policy::ParseJobShopPolicies(f.policies));
-  auto ps = ParseProbabilities(f.shutdown_p);
-  std::sort(ps.begin(), ps.end());
-  ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
-
+  scenarios::Grid grid;
+  grid.domain = domain;
+  grid.policies = OrBadInput(ctx.Registry().Parse(domain, f.policies));
+  if (domain == Domain::kJobShop) {
+    auto ps = ParseProbabilities(f.shutdown_p);
+    std::sort(ps.begin(), ps.end());
+    ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
+    grid.levels = ps;
+    grid.mode = ParseMode(f.mode);
+  } else if (f.uncertainty == "on") {
+    grid.levels = {1.0};
+  } else if (f.uncertainty == "off") {
+    grid.levels = {0.0};
+  } else if (f.uncertainty == "both") {
+    grid.levels = {0.0, 1.0};
+  } else {
+    throw BadInput{fmt::format("--uncertainty must be on, off or both, not '{}'", f.uncertainty)};
+  }
   auto store = OpenStore(f.db, /*read_only=*/false);
-  scenarios::JobShopGrid grid;
-  grid.scenarios = SelectScenarios(*store, "jobshop", f.scenarios.empty() ? "la*" : f.scenarios);
-  for (auto& p : policies)
-    grid.policies.push_back({p.name, p.kind, p.parameters, p.make});
-  grid.shutdown_p = ps;
-  grid.mode = ParseMode(f.mode);
+  grid.scenarios = SelectScenarios(*store, f.domain,
+                                   f.scenarios.empty()
+                                       ? (domain == Domain::kJobShop ? "la*" : "default")
+                                       : f.scenarios);
   grid.first_seed = f.seed;
   grid.seeds = f.seeds;
-
   if (!f.quiet)
-    err << fmt::format("eval: {} scenarios x {} policies x {} levels x {} seeds on {} "
+    err << fmt::format("eval: {} {} scenarios x {} policies x {} levels x {} seeds on {} "
                        "threads into {}\n",
-                       grid.scenarios.size(), grid.policies.size(), ps.size(), f.seeds,
-                       options.threads, store->path());
+                       grid.scenarios.size(), f.domain, grid.policies.size(),
+                       grid.levels.size(), f.seeds, options.threads, store->path());
   const auto summary = RunWithProgress(
-      [&](const auto& cb) { return scenarios::RunJobShopBatch(*store, grid, options, cb, &g_interrupted); },
+      [&](const auto& cb) { return scenarios::RunBatch(*store, grid, options, cb, &g_interrupted); },
       f.quiet, err);
-  const auto& p = summary.progress;
   if (summary.cancelled) {
     err << kResumeHint;
     return 130;
   }
-
-  // The comparison table for exactly this grid.
-  scenarios::ResultFilter filter;
-  filter.domain = "jobshop";
-  for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
-  for (const auto& q : grid.policies) filter.policies.push_back(q.name);
-  auto rows = OrBadInput(store->QueryResults(filter));
-  const std::string mode = jobshop::ToString(grid.mode);
-  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
-    return r.mode != mode || r.seed < grid.first_seed ||
-           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds) ||
-           std::find(ps.begin(), ps.end(), r.disruption) == ps.end();
-  });
-  PrintReport(rows, group_by, f.format, out);
-  return p.failed ? kExitNo : kExitOk;
+  PrintGridReport(*store, grid, group_by, f.format, out);
+  return summary.progress.failed ? kExitNo : kExitOk;
 }
 
 // --- scenarios -------------------------------------------------------------------
@@ -440,16 +418,8 @@ int DoScenariosExport(const ScenarioFlags& f, std::ostream& out) {
 
 }  // namespace
 
-std::string DefaultDbPath() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/dispatchlab/dispatchlab.db";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::string(home) + "/.local/share/dispatchlab/dispatchlab.db";
-  return "dispatchlab.db";
-}
-
 void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
-                      std::ostream& err) {
+                      std::ostream& err, CliContext& ctx) {
   const std::string db_help = fmt::format(
       "Database file (default {})", "$XDG_DATA_HOME/dispatchlab/dispatchlab.db");
 
@@ -482,8 +452,8 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
       ->capture_default_str();
   c->add_option("--format", ev->format, "table, csv or json")->capture_default_str();
   c->add_flag("--quiet", ev->quiet, "No progress output");
-  c->callback([=, &out, &err] {
-    *action = [=, &out, &err] { return DoEval(*ev, out, err); };
+  c->callback([=, &out, &err, &ctx] {
+    *action = [=, &out, &err, &ctx] { return DoEval(*ev, ctx, out, err); };
   });
 
   auto rep = std::make_shared<ReportFlags>();

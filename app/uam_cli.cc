@@ -9,6 +9,7 @@
 #include "app/cli_common.h"
 #include "app/output.h"
 #include "policy/registry.h"
+#include "scenarios/family.h"
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/uam/policies.h"
@@ -47,31 +48,6 @@ struct RunFlags {
   int ga_population = 24, ga_generations = 30, ga_samples = 2;
 };
 
-// Policy wrapper that measures time spent deciding (the app may read the
-// wall clock; the simulator may not).
-class TimedPolicy final : public uam::Policy {
- public:
-  explicit TimedPolicy(uam::Policy& inner) : inner_(inner) {}
-  std::string name() const override { return inner_.name(); }
-  void Reset(const uam::Simulator& sim) override {
-    const auto t = Clock::now();
-    inner_.Reset(sim);
-    plan_s_ += std::chrono::duration<double>(Clock::now() - t).count();
-  }
-  int Choose(const uam::Simulator& sim) override {
-    const auto t = Clock::now();
-    const int a = inner_.Choose(sim);
-    decide_s_ += std::chrono::duration<double>(Clock::now() - t).count();
-    ++decisions_;
-    return a;
-  }
-  double plan_s_ = 0, decide_s_ = 0;
-  long decisions_ = 0;
-
- private:
-  uam::Policy& inner_;
-};
-
 std::string EventsCsv(const std::vector<uam::TimelineEvent>& ev) {
   std::string out = "time_s,aircraft,event,vertiport,destination,passengers,soc_kwh\n";
   for (const auto& e : ev)
@@ -80,7 +56,7 @@ std::string EventsCsv(const std::vector<uam::TimelineEvent>& ev) {
   return out;
 }
 
-int DoRun(const RunFlags& f, std::ostream& out) {
+int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
   uam::Scenario s = OrBadInput(scenarios::LoadUamScenario(f.scenario));
   if (f.uncertainty == "off") s.uncertainty.SetAll(false);
   else if (f.uncertainty != "on")
@@ -89,27 +65,36 @@ int DoRun(const RunFlags& f, std::ostream& out) {
   if (f.ga_population < 2 || f.ga_generations < 0 || f.ga_samples < 1)
     throw BadInput{"--ga-population must be >= 2, --ga-generations >= 0 and "
                    "--ga-forecast-samples >= 1"};
-  std::unique_ptr<uam::Policy> base;
+  PolicySpec spec;
   if (f.policy == "ga") {
     uam::GaOptions o;
     o.population = f.ga_population;
     o.generations = f.ga_generations;
     o.forecast_samples = f.ga_samples;
-    base = std::make_unique<uam::GaPolicy>(o);
+    spec.domain = Domain::kUam;
+    spec.name = "ga";
+    spec.kind = "baseline";
+    spec.make_uam = [o] { return std::make_unique<uam::GaPolicy>(o); };
   } else {
-    base = OrBadInput(policy::FindUamPolicy(f.policy)).make();
+    spec = OrBadInput(ctx.Registry().Find(Domain::kUam, f.policy));
   }
-  TimedPolicy policy(*base);
-  uam::Simulator sim(s, uam::SimOptions{.record_timeline = !f.events_out.empty()});
+  const auto scenario = scenarios::FromUamScenario(s);
+  scenarios::CellWorker worker({spec});
+  scenarios::CellParams params;
+  params.level = 1;  // the scenario's own uncertainty (switched off above for "off")
   std::vector<double> profit, revenue, served, spilled, load, util, energy, empty, flights;
   long decisions = 0;
-  const auto t0 = Clock::now();
+  double plan_s = 0, decide_s = 0, wall = 0;
+  uam::Kpis k;
+  std::vector<uam::TimelineEvent> timeline;
   for (int e = 0; e < f.episodes; ++e) {
-    const std::uint64_t seed = f.seed + static_cast<std::uint64_t>(e);
-    sim.Reset(seed);
-    policy.Reset(sim);
-    while (sim.AdvanceToDecision()) sim.Apply(policy.Choose(sim));
-    const uam::Kpis& k = sim.kpis();
+    params.seed = f.seed + static_cast<std::uint64_t>(e);
+    params.keep_events = !f.events_out.empty() && e + 1 == f.episodes;
+    scenarios::CellResult cell = worker.Run(scenario, 0, params);
+    wall += cell.record.wall_s;
+    plan_s += cell.plan_s;
+    decide_s += cell.decide_s;
+    k = cell.kpis;
     profit.push_back(k.profit());
     revenue.push_back(k.revenue);
     served.push_back(static_cast<double>(k.served));
@@ -120,19 +105,18 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     empty.push_back(k.empty_flights);
     flights.push_back(k.flights);
     decisions += k.decisions;
+    if (params.keep_events) timeline = std::move(cell.timeline);
   }
-  const double wall = WallSeconds(t0);
   if (!f.events_out.empty()) {
-    Status st = jobshop::WriteTextFileAtomic(f.events_out, EventsCsv(sim.timeline()));
+    Status st = jobshop::WriteTextFileAtomic(f.events_out, EventsCsv(timeline));
     if (!st.ok()) throw BadInput{st.error().message};
   }
   const Stats p = Summarize(profit);
-  const double per_decision_us =
-      policy.decisions_ ? 1e6 * policy.decide_s_ / static_cast<double>(policy.decisions_) : 0;
+  const double per_decision_us = decisions ? 1e6 * decide_s / static_cast<double>(decisions) : 0;
   if (f.json) {
     Json j;
     j["scenario"] = s.name;
-    j["policy"] = policy.name();
+    j["policy"] = spec.name;
     j["uncertainty"] = f.uncertainty;
     j["seed"] = f.seed;
     j["episodes"] = f.episodes;
@@ -149,16 +133,15 @@ int DoRun(const RunFlags& f, std::ostream& out) {
     j["decisions"] = decisions;
     j["wall_s"] = wall;
     j["wall_s_per_episode"] = wall / f.episodes;
-    j["plan_s"] = policy.plan_s_;
+    j["plan_s"] = plan_s;
     j["decision_us"] = per_decision_us;
     out << j.dump() << "\n";
     return kExitOk;
   }
   out << fmt::format("scenario {} ({} vertiports, {} aircraft)  policy {}  uncertainty {}  "
                      "seeds {}..{}\n",
-                     s.name, s.num_vertiports(), s.fleet.aircraft, policy.name(), f.uncertainty,
+                     s.name, s.num_vertiports(), s.fleet.aircraft, spec.name, f.uncertainty,
                      f.seed, f.seed + f.episodes - 1);
-  const uam::Kpis& k = sim.kpis();
   out << fmt::format("profit      mean {:.0f} USD/day  std {:.0f}  min {:.0f}  max {:.0f}\n",
                      p.mean, p.std, p.min, p.max);
   out << fmt::format("passengers  served {:.1f}  spilled {:.1f}  (mean per day)\n",
@@ -172,7 +155,7 @@ int DoRun(const RunFlags& f, std::ostream& out) {
                      k.revenue, k.energy_cost, k.operating_cost, k.landing_fees, k.profit());
   out << fmt::format("decisions   {} ({:.2f} us each in the policy{})\n", decisions,
                      per_decision_us,
-                     policy.plan_s_ > 0.01 ? fmt::format(", plus {:.2f} s planning", policy.plan_s_)
+                     plan_s > 0.01 ? fmt::format(", plus {:.2f} s planning", plan_s)
                                            : "");
   out << fmt::format("wall        {:.3f} s ({:.3f} s per episode)\n", wall, wall / f.episodes);
   if (!f.events_out.empty()) out << fmt::format("events      {}\n", f.events_out);
@@ -181,7 +164,8 @@ int DoRun(const RunFlags& f, std::ostream& out) {
 
 }  // namespace
 
-void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
+void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err,
+                    CliContext& ctx) {
   auto* uam = app.add_subcommand("uam", "Urban air mobility fleet: generate scenarios, run "
                                         "baselines");
   uam->require_subcommand(1);
@@ -214,7 +198,7 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
                 "GA: forecast days a plan's fitness is averaged over")
       ->capture_default_str();
   c->add_flag("--json", run->json, "Print one JSON object");
-  c->callback([=, &out] { *action = [=, &out] { return DoRun(*run, out); }; });
+  c->callback([=, &out, &ctx] { *action = [=, &out, &ctx] { return DoRun(*run, ctx, out); }; });
   (void)err;
 }
 

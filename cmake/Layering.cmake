@@ -10,6 +10,11 @@
 
 set(DISPATCHLAB_FORBIDDEN_LINK_sim "torch|Torch|c10|caffe2|Qt[0-9]?::|Qt6|SQLite|sqlite3")
 set(DISPATCHLAB_FORBIDDEN_LINK_scenarios "torch|Torch|c10|caffe2|Qt[0-9]?::|Qt6")
+# Everything that runs a policy stays torch-free; only dispatchlab_train and
+# the dispatchlab-train executable link LibTorch.
+set(DISPATCHLAB_FORBIDDEN_LINK_policy "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6|SQLite|sqlite3")
+set(DISPATCHLAB_FORBIDDEN_LINK_gui_models "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6")
+set(DISPATCHLAB_FORBIDDEN_LINK_cli "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6")
 # gui may link the policy registry (and so torch, transitively) but never
 # includes torch headers: that rule is checked on sources (check_includes).
 

@@ -13,6 +13,24 @@ set(rules
   "app~torch_re~torch" "app~sqlite_re~SQLite (use scenarios/)"
   "policy~fat_torch_re~<torch/torch.h> (use narrow headers)"
   "policy~qt_re~Qt" "policy~sqlite_re~SQLite")
+# Edges between the project's own folders (DESIGN.md "Layout and layering"):
+# sim is the bottom (core below jobshop/uam below env), scenarios and policy
+# sit on sim only, gui never reaches into app.
+set(up_from_sim_re "#include[ \t]*\"(scenarios|policy|gui|app)/")
+set(up_from_core_re "#include[ \t]*\"sim/(jobshop|uam|env)/")
+set(jobshop_to_uam_re "#include[ \t]*\"sim/(uam|env)/")
+set(uam_to_jobshop_re "#include[ \t]*\"sim/(jobshop|env)/")
+set(up_from_scenarios_re "#include[ \t]*\"(policy|gui|app)/")
+set(up_from_policy_re "#include[ \t]*\"(scenarios|gui|app)/")
+set(up_from_gui_re "#include[ \t]*\"app/")
+list(APPEND rules
+  "sim~up_from_sim_re~an upper layer (sim includes only sim/)"
+  "sim/core~up_from_core_re~a domain (sim/core is below every domain)"
+  "sim/jobshop~jobshop_to_uam_re~another domain or the env layer"
+  "sim/uam~uam_to_jobshop_re~another domain or the env layer"
+  "scenarios~up_from_scenarios_re~policy/gui/app (scenarios sits on sim only)"
+  "policy~up_from_policy_re~scenarios/gui/app (policy sits on sim only)"
+  "gui~up_from_gui_re~app/ (the composition root)")
 set(violations "")
 foreach(rule IN LISTS rules)
   string(REPLACE "~" ";" parts "${rule}")

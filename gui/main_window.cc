@@ -33,7 +33,9 @@
 
 namespace dispatchlab::gui {
 
-MainWindow::MainWindow(QString db_path, QWidget* parent) : QMainWindow(parent), db_path_(std::move(db_path)) {
+MainWindow::MainWindow(QString db_path, std::shared_ptr<const policy::PolicyRegistry> registry,
+                       QWidget* parent)
+    : QMainWindow(parent), db_path_(std::move(db_path)), registry_(std::move(registry)) {
   setWindowTitle(tr("dispatchlab"));
   // Left: scenario browser.
   scenario_model_ = new ScenarioModel(this);
@@ -226,7 +228,7 @@ void MainWindow::onScenarioSelected() {
   const QString domain = QString::fromStdString(current_->domain);
   const QString keep = policy_->currentText();
   policy_->clear();
-  for (const auto& p : PolicyChoices(current_->domain)) policy_->addItem(QString::fromStdString(p));
+  for (const auto& p : PolicyChoices(*registry_, current_->domain)) policy_->addItem(QString::fromStdString(p));
   if (policy_->findText(keep) >= 0) policy_->setCurrentText(keep);
   else policy_->setCurrentText(domain == "uam" ? "greedy" : "mwkr");
   mode_->setEnabled(domain == "jobshop");
@@ -301,11 +303,11 @@ void MainWindow::startRun() {
   summary_->setText(tr("running %1 on %2...").arg(QString::fromStdString(req.policy),
                                                   QString::fromStdString(req.scenario.name)));
   const std::string path = db_path_.toStdString();
-  watcher_->setFuture(QtConcurrent::run([this, req, path]() -> Result<RunSnapshot> {
+  watcher_->setFuture(QtConcurrent::run([this, req, path, registry = registry_]() -> Result<RunSnapshot> {
     // The worker has its own connection: SQLite handles are per thread.
     auto store = scenarios::Store::Open(path, {.read_only = false, .import_builtins = false});
     if (!store) return store.error();
-    return ExecuteRun(req, store->get(),
+    return ExecuteRun(req, *registry, store->get(),
                       [this](int done, int total) {
                         QMetaObject::invokeMethod(this, [this, done, total] {
                           progress_->setRange(0, total);
@@ -322,7 +324,7 @@ bool MainWindow::runNow() {
   bool ok = false;
   const RunRequest req = currentRequest(&ok);
   if (!ok) return false;
-  auto r = ExecuteRun(req, store_.get(), nullptr, nullptr);
+  auto r = ExecuteRun(req, *registry_, store_.get(), nullptr, nullptr);
   if (!r) {
     showError(QString::fromStdString(r.error().message));
     return false;

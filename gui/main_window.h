@@ -5,6 +5,10 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+
+#include <memory>
+
+#include "policy/registry.h"
 #include <atomic>
 #include <memory>
 
@@ -38,7 +42,9 @@ class MainWindow : public QMainWindow {
 
   // Opens the store at db_path; on failure the window shows why and stays
   // usable for opening another database.
-  explicit MainWindow(QString db_path, QWidget* parent = nullptr);
+  // `registry` resolves the policy names the run panel offers.
+  MainWindow(QString db_path, std::shared_ptr<const policy::PolicyRegistry> registry,
+             QWidget* parent = nullptr);
   ~MainWindow() override;
 
   bool storeOpen() const { return store_ != nullptr; }
@@ -89,6 +95,7 @@ class MainWindow : public QMainWindow {
   void restoreSettings();
 
   QString db_path_;
+  std::shared_ptr<const policy::PolicyRegistry> registry_;
   std::unique_ptr<scenarios::Store> store_;
   QString last_error_;
   ScenarioModel* scenario_model_;

@@ -2,131 +2,75 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include "policy/registry.h"
-#include "scenarios/batch.h"
+#include "scenarios/family.h"
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/parser.h"
 #include "sim/jobshop/simulator.h"
 
 namespace dispatchlab::gui {
 
-std::vector<std::string> PolicyChoices(const std::string& domain) {
-  return domain == "uam" ? policy::UamPolicyNames() : policy::JobShopPolicyNames();
+std::vector<std::string> PolicyChoices(const policy::PolicyRegistry& registry,
+                                       const std::string& domain) {
+  auto d = ParseDomain(domain);
+  return d ? registry.Names(*d) : std::vector<std::string>{};
 }
 
-Result<RunSnapshot> ExecuteRun(const RunRequest& req, scenarios::Store* store,
+Result<RunSnapshot> ExecuteRun(const RunRequest& req, const policy::PolicyRegistry& registry,
+                               scenarios::Store* store,
                                const std::function<void(int, int)>& progress,
                                const std::atomic<bool>* cancel) {
-  using Clock = std::chrono::steady_clock;
   if (req.episodes < 1) return Error{"episodes must be at least 1"};
+  auto scenario = scenarios::ParseScenario(req.scenario);
+  if (!scenario) return scenario.error();
+  const Domain domain = scenario->domain;
+  // The run panel's level means p for the job shop and on/off for UAM.
+  const double level = domain == Domain::kUam ? (req.disruption > 0 ? 1.0 : 0.0) : req.disruption;
+  if (Status st = scenarios::CheckLevel(domain, level); !st.ok()) return st.error();
+  if (domain == Domain::kJobShop && req.mode != "bws" && req.mode != "bns")
+    return Error{fmt::format("mode must be bws or bns, not '{}'", req.mode)};
+  auto info = registry.Find(domain, req.policy);
+  if (!info) return info.error();
+  std::int64_t policy_id = 0;
+  if (store) {
+    auto id = store->EnsurePolicy(scenarios::ToPolicyRecord(*info));
+    if (!id) return id.error();
+    policy_id = *id;
+  }
   RunSnapshot snap;
   snap.domain = req.scenario.domain;
   snap.scenario = req.scenario.name;
   snap.policy = req.policy;
   snap.seed = req.seed;
-  snap.disruption = req.disruption;
+  snap.disruption = level;
+  snap.instance = scenario->instance;
+  snap.uam_scenario = scenario->uam;
+  scenarios::CellWorker worker({*info}, {policy_id});
+  scenarios::CellParams params;
+  params.level = level;
+  params.mode = req.mode == "bns" ? jobshop::BlockingMode::kNoSwap : jobshop::BlockingMode::kSwap;
+  params.keep_events = true;
   std::vector<scenarios::RunRecord> records;
-  std::int64_t policy_id = 0;
-  auto cancelled = [&] { return cancel && cancel->load(); };
-
-  if (req.scenario.domain == "jobshop") {
-    auto inst = jobshop::ParseInstance(req.scenario.body, "store:" + req.scenario.name,
-                                       req.scenario.name);
-    if (!inst) return inst.error();
-    auto info = policy::FindJobShopPolicy(req.policy);
-    if (!info) return info.error();
-    if (!(req.disruption >= 0 && req.disruption <= 1))
-      return Error{"shutdown probability must be in [0, 1]"};
-    snap.instance = std::make_shared<jobshop::Instance>(*inst);
-    if (store) {
-      auto id = store->EnsurePolicy({0, info->name, info->kind, info->parameters, "", ""});
-      if (!id) return id.error();
-      policy_id = *id;
-    }
-    jobshop::SimOptions o;
-    o.mode = req.mode == "bns" ? jobshop::BlockingMode::kNoSwap : jobshop::BlockingMode::kSwap;
-    o.breakdowns = jobshop::PerOperationBreakdowns(req.disruption);
-    jobshop::Simulator sim(*snap.instance, o);
-    auto policy = info->make();
-    for (int e = 0; e < req.episodes && !cancelled(); ++e) {
-      const std::uint64_t seed = req.seed + static_cast<std::uint64_t>(e);
-      const auto t0 = Clock::now();
-      sim.Reset(seed);
-      policy->Reset(seed);
-      bool stopped = false;
-      while (sim.AdvanceToDecision()) {
-        if (cancelled()) {
-          stopped = true;
-          break;
-        }
-        sim.Apply(policy->Choose(sim, sim.candidates()));
-      }
-      if (stopped) break;
-      const auto& r = sim.result();
+  for (int e = 0; e < req.episodes; ++e) {
+    params.seed = req.seed + static_cast<std::uint64_t>(e);
+    scenarios::CellResult cell = worker.Run(*scenario, 0, params, cancel);
+    if (cell.cancelled) break;
+    if (domain == Domain::kJobShop) {
+      const auto& r = cell.jobshop;
       snap.rows = jobshop::ToScheduleRows(r);
       snap.downs = jobshop::ToDownRows(r);
       snap.deadlock = r.outcome == jobshop::Outcome::kDeadlock;
       if (!snap.deadlock) snap.objectives.push_back(static_cast<double>(r.makespan));
-      scenarios::RunRecord rec;
-      rec.key = {req.scenario.id, policy_id, seed, req.disruption, req.mode};
-      rec.status = snap.deadlock ? "deadlock" : "done";
-      if (!snap.deadlock) rec.objective = static_cast<double>(r.makespan);
-      rec.kpis = fmt::format(R"({{"makespan":{},"swaps":{},"breakdowns":{},"source":"gui"}})",
-                             r.makespan, r.swaps, r.breakdowns);
-      rec.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-      rec.events = scenarios::JobShopEvents(r);
-      records.push_back(std::move(rec));
-      ++snap.episodes_done;
-      if (progress) progress(snap.episodes_done, req.episodes);
+    } else {
+      snap.timeline = std::move(cell.timeline);
+      snap.kpis = cell.kpis;
+      snap.objectives.push_back(cell.kpis.profit());
     }
-  } else if (req.scenario.domain == "uam") {
-    auto sc = scenarios::ParseUamScenario(req.scenario.body, "store:" + req.scenario.name);
-    if (!sc) return sc.error();
-    if (req.disruption <= 0) sc->uncertainty.SetAll(false);
-    auto info = policy::FindUamPolicy(req.policy);
-    if (!info) return info.error();
-    snap.uam_scenario = std::make_shared<uam::Scenario>(*sc);
-    if (store) {
-      auto id = store->EnsurePolicy({0, info->name, info->kind, info->parameters, "", ""});
-      if (!id) return id.error();
-      policy_id = *id;
-    }
-    uam::Simulator sim(*snap.uam_scenario);
-    auto policy = info->make();
-    for (int e = 0; e < req.episodes && !cancelled(); ++e) {
-      const std::uint64_t seed = req.seed + static_cast<std::uint64_t>(e);
-      const auto t0 = Clock::now();
-      sim.Reset(seed);
-      policy->Reset(sim);
-      bool stopped = false;
-      while (sim.AdvanceToDecision()) {
-        if (cancelled()) {
-          stopped = true;
-          break;
-        }
-        sim.Apply(policy->Choose(sim));
-      }
-      if (stopped) break;
-      snap.timeline = sim.timeline();
-      snap.kpis = sim.kpis();
-      snap.objectives.push_back(sim.kpis().profit());
-      scenarios::RunRecord rec;
-      rec.key = {req.scenario.id, policy_id, seed, req.disruption > 0 ? 1.0 : 0.0, "uam"};
-      rec.objective = sim.kpis().profit();
-      rec.kpis = fmt::format(R"({{"profit":{:.2f},"served":{},"spilled":{},"source":"gui"}})",
-                             sim.kpis().profit(), sim.kpis().served, sim.kpis().spilled);
-      rec.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-      rec.events = scenarios::UamEvents(sim.timeline());
-      records.push_back(std::move(rec));
-      ++snap.episodes_done;
-      if (progress) progress(snap.episodes_done, req.episodes);
-    }
-  } else {
-    return Error{fmt::format("unknown domain '{}'", req.scenario.domain)};
+    records.push_back(std::move(cell.record));
+    ++snap.episodes_done;
+    if (progress) progress(snap.episodes_done, req.episodes);
   }
-  snap.cancelled = cancelled() && snap.episodes_done < req.episodes;
+  snap.cancelled = snap.episodes_done < req.episodes;
   if (store && !records.empty()) {
     Status st = store->PutRuns(records);
     if (!st.ok()) return st.error();

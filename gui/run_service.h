@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/registry.h"
 #include "scenarios/store.h"
 #include "sim/core/status.h"
 #include "sim/jobshop/instance.h"
@@ -50,11 +51,15 @@ struct RunSnapshot {
 // Runs the request; stores finished episodes in `store` (may be null).
 // progress(done, total) after each episode; `cancel` is checked between
 // decisions. Errors: unknown policy, bad scenario body, store failures.
-Result<RunSnapshot> ExecuteRun(const RunRequest& request, scenarios::Store* store,
+// The episodes run through scenarios::CellWorker, so a GUI run of a cell
+// stores exactly what `eval` stores for it.
+Result<RunSnapshot> ExecuteRun(const RunRequest& request, const policy::PolicyRegistry& registry,
+                               scenarios::Store* store,
                                const std::function<void(int, int)>& progress,
                                const std::atomic<bool>* cancel);
 
 // Policy names offered for a domain (registry names; "gat" when shipped).
-std::vector<std::string> PolicyChoices(const std::string& domain);
+std::vector<std::string> PolicyChoices(const policy::PolicyRegistry& registry,
+                                       const std::string& domain);
 
 }  // namespace dispatchlab::gui

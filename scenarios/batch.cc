@@ -12,16 +12,11 @@
 #include <set>
 #include <thread>
 
-#include "scenarios/uam_json.h"
-#include "sim/jobshop/parser.h"
-#include "sim/jobshop/validator.h"
+#include "scenarios/family.h"
 
 namespace dispatchlab::scenarios {
 namespace {
-
 using Clock = std::chrono::steady_clock;
-
-
 }  // namespace
 
 std::vector<ScheduleEvent> JobShopEvents(const jobshop::EpisodeResult& r) {
@@ -153,11 +148,11 @@ Result<std::vector<Cell>> PendingCells(Store& store,
   return cells;
 }
 
-template <typename P>
-Result<std::vector<std::int64_t>> EnsurePolicies(Store& store, const std::vector<P>& policies) {
+Result<std::vector<std::int64_t>> EnsurePolicies(Store& store,
+                                                 const std::vector<PolicySpec>& policies) {
   std::vector<std::int64_t> ids;
   for (const auto& p : policies) {
-    auto id = store.EnsurePolicy({0, p.name, p.kind, p.parameters, "", ""});
+    auto id = store.EnsurePolicy(ToPolicyRecord(p));
     if (!id) return id.error();
     ids.push_back(*id);
   }
@@ -171,154 +166,47 @@ bool KeepEvents(const BatchOptions& o, std::uint64_t seed, std::uint64_t first_s
 
 }  // namespace
 
-Result<BatchSummary> RunJobShopBatch(
-    Store& store, const JobShopGrid& grid, const BatchOptions& options,
-    const std::function<void(const BatchProgress&)>& on_progress,
-    const std::atomic<bool>* cancel) {
+Result<BatchSummary> RunBatch(Store& store, const Grid& grid, const BatchOptions& options,
+                              const std::function<void(const BatchProgress&)>& on_progress,
+                              const std::atomic<bool>* cancel) {
   if (grid.seeds < 1) return Error{"batch: seeds must be at least 1"};
   if (grid.policies.empty()) return Error{"batch: no policy"};
   if (grid.scenarios.empty()) return Error{"batch: no scenario"};
-  for (double p : grid.shutdown_p)
-    if (!(p >= 0 && p <= 1))
-      return Error{fmt::format("batch: shutdown probability {} outside [0, 1]", p)};
-  auto instances = std::make_shared<std::vector<jobshop::Instance>>();
+  if (grid.levels.empty()) return Error{"batch: no disruption level"};
+  for (double level : grid.levels)
+    if (Status st = CheckLevel(grid.domain, level); !st.ok())
+      return Error{"batch: " + st.error().message};
+  for (const auto& p : grid.policies)
+    if (p.domain != grid.domain)
+      return Error{fmt::format("batch: policy '{}' is a {} policy, the grid is {}", p.name,
+                               DomainName(p.domain), DomainName(grid.domain))};
+  auto parsed = std::make_shared<std::vector<ParsedScenario>>();
   for (const auto& s : grid.scenarios) {
-    auto inst = jobshop::ParseInstance(s.body, "store:" + s.name, s.name);
-    if (!inst) return inst.error();
-    instances->push_back(std::move(*inst));
+    if (s.domain != DomainName(grid.domain))
+      return Error{fmt::format("batch: scenario '{}' is {}, the grid is {}", s.name, s.domain,
+                               DomainName(grid.domain))};
+    auto p = ParseScenario(s);
+    if (!p) return p.error();
+    parsed->push_back(std::move(*p));
   }
   auto policy_ids = EnsurePolicies(store, grid.policies);
   if (!policy_ids) return policy_ids.error();
-  const std::string mode = jobshop::ToString(grid.mode);
+  const std::string mode =
+      grid.domain == Domain::kJobShop ? jobshop::ToString(grid.mode) : std::string("uam");
   BatchProgress progress;
-  auto cells = PendingCells(store, grid.scenarios, *policy_ids, grid.shutdown_p, mode,
+  auto cells = PendingCells(store, grid.scenarios, *policy_ids, grid.levels, mode,
                             grid.first_seed, grid.seeds, options, &progress);
   if (!cells) return cells.error();
-
-  auto make_runner = [&grid, &options, instances]() -> CellRunner {
-    auto policies = std::make_shared<std::vector<std::unique_ptr<jobshop::Policy>>>();
-    for (const auto& p : grid.policies) policies->push_back(p.make());
-    auto sims = std::make_shared<std::map<std::pair<int, int>, std::unique_ptr<jobshop::Simulator>>>();
-    return [&grid, &options, instances, policies, sims](const Cell& t) {
-      auto& sim = (*sims)[{t.scenario, t.level}];
-      if (!sim) {
-        jobshop::SimOptions o;
-        o.mode = grid.mode;
-        o.breakdowns = jobshop::PerOperationBreakdowns(grid.shutdown_p[t.level]);
-        sim = std::make_unique<jobshop::Simulator>((*instances)[t.scenario], o);
-      }
-      jobshop::Policy& policy = *(*policies)[t.policy];
-      const auto start = Clock::now();
-      sim->Reset(t.key.seed);
-      policy.Reset(t.key.seed);
-      while (sim->AdvanceToDecision()) sim->Apply(policy.Choose(*sim, sim->candidates()));
-      const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-      const jobshop::EpisodeResult& r = sim->result();
-      RunRecord rec;
-      rec.key = t.key;
-      rec.wall_s = wall;
-      SimTime down_time = 0;
-      for (const auto& d : r.down) down_time += d.end - d.start;
-      nlohmann::ordered_json k;
-      k["outcome"] = jobshop::ToString(r.outcome);
-      k["makespan"] = r.makespan;
-      k["swaps"] = r.swaps;
-      k["swap_moves"] = r.swap_moves;
-      k["breakdowns"] = r.breakdowns;
-      k["down_time"] = down_time;
-      k["operations"] = r.operations_dispatched;
-      k["decisions"] = r.decisions;
-      if (r.outcome == jobshop::Outcome::kDeadlock) {
-        rec.status = "deadlock";
-        k["deadlock_time"] = r.end_time;
-      } else {
-        const auto rep = jobshop::ValidateSchedule(
-            (*instances)[t.scenario], jobshop::ToScheduleRows(r), jobshop::ToDownRows(r),
-            grid.mode == jobshop::BlockingMode::kSwap);
-        if (rep.valid && rep.makespan == r.makespan) {
-          rec.objective = static_cast<double>(r.makespan);
-        } else {
-          rec.status = "failed";
-          rec.error = "validator rejected the schedule: " +
-                      (rep.errors.empty() ? std::string("makespan mismatch") : rep.errors[0]);
-        }
-      }
-      rec.kpis = k.dump();
-      if (KeepEvents(options, t.key.seed, grid.first_seed)) rec.events = JobShopEvents(r);
-      return rec;
-    };
-  };
-  return RunCells(store, *cells, progress, options, make_runner, on_progress, cancel);
-}
-
-Result<BatchSummary> RunUamBatch(
-    Store& store, const UamGrid& grid, const BatchOptions& options,
-    const std::function<void(const BatchProgress&)>& on_progress,
-    const std::atomic<bool>* cancel) {
-  if (grid.seeds < 1) return Error{"batch: seeds must be at least 1"};
-  if (grid.policies.empty()) return Error{"batch: no policy"};
-  if (grid.scenarios.empty()) return Error{"batch: no scenario"};
-  if (grid.uncertainty.empty()) return Error{"batch: no uncertainty level"};
-  // scenarios[s] with uncertainty on (level 1) and off (level 0).
-  auto parsed = std::make_shared<std::vector<std::array<uam::Scenario, 2>>>();
-  for (const auto& s : grid.scenarios) {
-    auto sc = ParseUamScenario(s.body, "store:" + s.name);
-    if (!sc) return sc.error();
-    std::array<uam::Scenario, 2> both = {*sc, *sc};
-    both[0].uncertainty.SetAll(false);
-    parsed->push_back(std::move(both));
-  }
-  std::vector<double> levels;
-  for (bool on : grid.uncertainty) levels.push_back(on ? 1.0 : 0.0);
-  auto policy_ids = EnsurePolicies(store, grid.policies);
-  if (!policy_ids) return policy_ids.error();
-  BatchProgress progress;
-  auto cells = PendingCells(store, grid.scenarios, *policy_ids, levels, "uam", grid.first_seed,
-                            grid.seeds, options, &progress);
-  if (!cells) return cells.error();
-  auto make_runner = [&grid, &options, parsed, levels]() -> CellRunner {
-    auto policies = std::make_shared<std::vector<std::unique_ptr<uam::Policy>>>();
-    for (const auto& p : grid.policies) policies->push_back(p.make());
-    return [&grid, &options, parsed, levels, policies](const Cell& t) {
-      const uam::Scenario& sc = (*parsed)[t.scenario][levels[t.level] > 0 ? 1 : 0];
-      uam::Policy& policy = *(*policies)[t.policy];
-      const bool keep = KeepEvents(options, t.key.seed, grid.first_seed);
-      uam::Simulator sim(sc, uam::SimOptions{.record_timeline = keep});
-      const auto start = Clock::now();
-      sim.Reset(t.key.seed);
-      policy.Reset(sim);
-      double decide_s = 0;
-      while (sim.AdvanceToDecision()) {
-        const auto d0 = Clock::now();
-        const int a = policy.Choose(sim);
-        decide_s += std::chrono::duration<double>(Clock::now() - d0).count();
-        sim.Apply(a);
-      }
-      const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-      const uam::Kpis& k = sim.kpis();
-      RunRecord rec;
-      rec.key = t.key;
-      rec.wall_s = wall;
-      rec.objective = k.profit();
-      nlohmann::ordered_json j;
-      j["profit"] = k.profit();
-      j["revenue"] = k.revenue;
-      j["energy_cost"] = k.energy_cost;
-      j["operating_cost"] = k.operating_cost;
-      j["landing_fees"] = k.landing_fees;
-      j["arrived"] = k.passengers_arrived;
-      j["served"] = k.served;
-      j["spilled"] = k.spilled;
-      j["flights"] = k.flights;
-      j["empty_flights"] = k.empty_flights;
-      j["load_factor"] = k.load_factor;
-      j["utilisation"] = k.utilisation;
-      j["energy_charged_kwh"] = k.energy_charged_kwh;
-      j["decisions"] = k.decisions;
-      j["decision_us"] = k.decisions ? 1e6 * decide_s / k.decisions : 0.0;
-      rec.kpis = j.dump();
-      if (keep) rec.events = UamEvents(sim.timeline());
-      return rec;
+  const std::vector<std::int64_t> ids = *policy_ids;
+  auto make_runner = [&grid, &options, parsed, ids]() -> CellRunner {
+    auto worker = std::make_shared<CellWorker>(grid.policies, ids);
+    return [&grid, &options, parsed, worker](const Cell& t) {
+      CellParams params;
+      params.seed = t.key.seed;
+      params.level = grid.levels[t.level];
+      params.mode = grid.mode;
+      params.keep_events = KeepEvents(options, t.key.seed, grid.first_seed);
+      return worker->Run((*parsed)[t.scenario], t.policy, params).record;
     };
   };
   return RunCells(store, *cells, progress, options, make_runner, on_progress, cancel);

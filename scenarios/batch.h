@@ -16,28 +16,25 @@
 #include <vector>
 
 #include "scenarios/store.h"
+#include "sim/core/domain.h"
+#include "sim/env/policy_spec.h"
 #include "sim/core/status.h"
 #include "sim/jobshop/simulator.h"
 #include "sim/uam/simulator.h"
 
 namespace dispatchlab::scenarios {
 
-// A policy as the batch sees it: a name for the store and a factory (each
-// worker thread makes its own instance).
-struct BatchPolicy {
-  std::string name;
-  std::string kind = "rule";
-  std::string parameters = "{}";
-  std::function<std::unique_ptr<jobshop::Policy>()> make;
-};
-
 enum class KeepSchedules { kNone, kFirstSeed, kAll };
 
-struct JobShopGrid {
-  std::vector<ScenarioRecord> scenarios;  // domain "jobshop"
-  std::vector<BatchPolicy> policies;
-  std::vector<double> shutdown_p = {0.0};
-  jobshop::BlockingMode mode = jobshop::BlockingMode::kSwap;
+// scenarios x policies x levels x seeds of one domain. Levels are the
+// cells' disruption levels (family.h): shutdown p for the job shop, 0/1 for
+// UAM uncertainty off/on.
+struct Grid {
+  Domain domain = Domain::kJobShop;
+  std::vector<ScenarioRecord> scenarios;  // all of `domain`
+  std::vector<PolicySpec> policies;       // all of `domain`
+  std::vector<double> levels = {0.0};
+  jobshop::BlockingMode mode = jobshop::BlockingMode::kSwap;  // job shop only
   std::uint64_t first_seed = 0;
   int seeds = 30;
 };
@@ -69,21 +66,6 @@ struct BatchSummary {
   bool cancelled = false;
 };
 
-struct UamBatchPolicy {
-  std::string name;
-  std::string kind = "baseline";
-  std::string parameters = "{}";
-  std::function<std::unique_ptr<uam::Policy>()> make;
-};
-
-struct UamGrid {
-  std::vector<ScenarioRecord> scenarios;  // domain "uam"
-  std::vector<UamBatchPolicy> policies;
-  std::vector<bool> uncertainty = {true};  // stored as disruption 1 / 0
-  std::uint64_t first_seed = 0;
-  int seeds = 20;
-};
-
 // One grid cell to run, with indices into the grid's vectors.
 struct Cell {
   RunKey key;
@@ -106,17 +88,11 @@ Result<BatchSummary> RunCells(Store& store, const std::vector<Cell>& cells,
 std::vector<ScheduleEvent> JobShopEvents(const jobshop::EpisodeResult& r);
 std::vector<ScheduleEvent> UamEvents(const std::vector<uam::TimelineEvent>& timeline);
 
-// Runs the grid. `cancel` (may be null) stops dispatching new runs; what is
-// finished is still committed. `on_progress` is called after each commit on
-// the caller's thread.
-Result<BatchSummary> RunJobShopBatch(
-    Store& store, const JobShopGrid& grid, const BatchOptions& options,
-    const std::function<void(const BatchProgress&)>& on_progress,
-    const std::atomic<bool>* cancel);
-
-Result<BatchSummary> RunUamBatch(
-    Store& store, const UamGrid& grid, const BatchOptions& options,
-    const std::function<void(const BatchProgress&)>& on_progress,
-    const std::atomic<bool>* cancel);
+// Runs the grid through CellWorker (one per thread). `cancel` (may be
+// null) stops dispatching new runs; what is finished is still committed.
+// `on_progress` is called after each commit on the caller's thread.
+Result<BatchSummary> RunBatch(Store& store, const Grid& grid, const BatchOptions& options,
+                              const std::function<void(const BatchProgress&)>& on_progress,
+                              const std::atomic<bool>* cancel);
 
 }  // namespace dispatchlab::scenarios

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -61,6 +62,18 @@ double StudentT975(int df) {
          (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
 }
 
+std::vector<GroupKey> SeparateDomains(const std::vector<ResultRow>& rows,
+                                      std::vector<GroupKey> group_by) {
+  if (std::find(group_by.begin(), group_by.end(), GroupKey::kDomain) != group_by.end())
+    return group_by;
+  for (const ResultRow& r : rows)
+    if (r.domain != rows.front().domain) {
+      group_by.insert(group_by.begin(), GroupKey::kDomain);
+      break;
+    }
+  return group_by;
+}
+
 std::vector<ReportRow> Aggregate(
     const std::vector<ResultRow>& rows, const std::vector<GroupKey>& group_by,
     const std::function<std::optional<double>(const ResultRow&)>& reference) {
@@ -69,7 +82,8 @@ std::vector<ReportRow> Aggregate(
     std::vector<double> xs, gaps;
     double wall = 0;
   };
-  std::map<std::vector<std::string>, Acc> groups;
+  // Keyed by (domain, shown key): two domains never share a group.
+  std::map<std::pair<std::string, std::vector<std::string>>, Acc> groups;
   for (const ResultRow& r : rows) {
     std::vector<std::string> key;
     for (GroupKey g : group_by) {
@@ -81,7 +95,7 @@ std::vector<ReportRow> Aggregate(
         case GroupKey::kMode: key.push_back(r.mode); break;
       }
     }
-    Acc& a = groups[key];
+    Acc& a = groups[{r.domain, key}];
     a.row.key = key;
     ++a.row.runs;
     a.wall += r.wall_s;
@@ -95,7 +109,7 @@ std::vector<ReportRow> Aggregate(
     }
   }
   std::vector<ReportRow> out;
-  for (auto& [key, a] : groups) {
+  for (auto& [group, a] : groups) {
     ReportRow row = a.row;
     row.n = static_cast<int>(a.xs.size());
     row.wall_s_mean = row.runs ? a.wall / row.runs : 0;

@@ -36,7 +36,14 @@ struct ReportRow {
 // Two-sided 95% quantile of Student's t with `df` degrees of freedom.
 double StudentT975(int df);
 
+// Results never mix domains: a job-shop makespan and a UAM profit are not
+// one number. When `rows` hold more than one domain and `group_by` does not
+// say domain, the domain becomes the first group key.
+std::vector<GroupKey> SeparateDomains(const std::vector<ResultRow>& rows,
+                                      std::vector<GroupKey> group_by);
+
 // `reference(row)` returns the reference objective for a run, if any.
+// Groups are always split by domain (see SeparateDomains for the shown key).
 std::vector<ReportRow> Aggregate(
     const std::vector<ResultRow>& rows, const std::vector<GroupKey>& group_by,
     const std::function<std::optional<double>(const ResultRow&)>& reference);

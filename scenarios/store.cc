@@ -85,6 +85,26 @@ CREATE TABLE training_metrics (
 ) WITHOUT ROWID;
 CREATE INDEX runs_by_policy ON runs (policy_id, disruption);
 )sql",
+    // 2 -> 3: a policy is (name, weights hash): a learned policy whose
+    // weights changed is a new policy, so its results are never mixed with
+    // the old ones. Rebuilt table (SQLite cannot drop a UNIQUE constraint);
+    // Migrate turns foreign keys off around it so no run is cascaded away.
+    R"sql(
+CREATE TABLE policies_v3 (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  parameters       TEXT NOT NULL DEFAULT '{}',
+  checkpoint_path  TEXT,
+  checkpoint_hash  TEXT NOT NULL DEFAULT '',
+  UNIQUE (name, checkpoint_hash)
+);
+INSERT INTO policies_v3 (id, name, kind, parameters, checkpoint_path, checkpoint_hash)
+  SELECT id, name, kind, parameters, checkpoint_path, COALESCE(checkpoint_hash, '')
+  FROM policies;
+DROP TABLE policies;
+ALTER TABLE policies_v3 RENAME TO policies;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
@@ -273,7 +293,15 @@ int Store::schema_version() const {
 }
 
 Status Store::Migrate(int to) {
+  // Table rebuilds must not fire ON DELETE CASCADE; the pragma is a no-op
+  // inside a transaction, so it is set around each migration and the
+  // references are checked before commit.
+  struct ForeignKeysBack {
+    const Store* s;
+    ~ForeignKeysBack() { (void)s->Exec("PRAGMA foreign_keys=ON"); }
+  } back{this};
   for (;;) {
+    if (Status st = Exec("PRAGMA foreign_keys=OFF"); !st.ok()) return st;
     Transaction tx(db_);
     if (!tx.ok()) return DbError(db_, "begin migration");
     auto v = PragmaInt(db_, "PRAGMA user_version");
@@ -282,6 +310,11 @@ Status Store::Migrate(int to) {
     if (Status st = Exec(kMigrations[*v]); !st.ok())
       return Error{fmt::format("migration {} -> {} failed: {}", *v, *v + 1,
                                st.error().message)};
+    {
+      Stmt check(db_, "PRAGMA foreign_key_check");
+      if (check.Step() == SQLITE_ROW)
+        return Error{fmt::format("migration {} -> {} left a dangling reference", *v, *v + 1)};
+    }
     const std::string set = fmt::format(
         "PRAGMA user_version={}; PRAGMA application_id={};", *v + 1, kApplicationId);
     if (Status st = Exec(set.c_str()); !st.ok()) return st;
@@ -388,8 +421,8 @@ Status Store::ImportBuiltins() {
 }
 
 Result<std::int64_t> Store::EnsurePolicy(const PolicyRecord& p) {
-  Stmt find(db_, "SELECT id FROM policies WHERE name = ?");
-  find.Bind(1, p.name);
+  Stmt find(db_, "SELECT id FROM policies WHERE name = ? AND checkpoint_hash = ?");
+  find.Bind(1, p.name).Bind(2, p.checkpoint_hash);
   if (find.Step() == SQLITE_ROW) {
     const std::int64_t id = find.Int(0);
     Stmt upd(db_, "UPDATE policies SET kind=?, parameters=?, checkpoint_path=?, "
@@ -404,8 +437,8 @@ Result<std::int64_t> Store::EnsurePolicy(const PolicyRecord& p) {
   ins.Bind(1, p.name).Bind(2, p.kind).Bind(3, p.parameters).Bind(4, p.checkpoint_path)
       .Bind(5, p.checkpoint_hash);
   if (ins.Step() != SQLITE_DONE) return ins.Err("insert policy");
-  Stmt again(db_, "SELECT id FROM policies WHERE name = ?");  // a racing insert won
-  again.Bind(1, p.name);
+  Stmt again(db_, "SELECT id FROM policies WHERE name = ? AND checkpoint_hash = ?");
+  again.Bind(1, p.name).Bind(2, p.checkpoint_hash);  // a racing insert won
   if (again.Step() != SQLITE_ROW) return again.Err("find policy");
   return again.Int(0);
 }
@@ -472,7 +505,7 @@ Status Store::PutRuns(const std::vector<RunRecord>& runs) {
 Result<std::vector<ResultRow>> Store::QueryResults(const ResultFilter& f) const {
   std::string sql =
       "SELECT r.id, s.domain, s.name, p.name, r.mode, r.status, r.seed, "
-      "r.disruption, res.objective, res.kpis, r.wall_s FROM runs r "
+      "r.disruption, res.objective, res.kpis, r.wall_s, p.id, p.checkpoint_hash FROM runs r "
       "JOIN scenarios s ON s.id = r.scenario_id "
       "JOIN policies p ON p.id = r.policy_id "
       "LEFT JOIN results res ON res.run_id = r.id WHERE (?1 = '' OR s.domain = ?1)";
@@ -507,6 +540,10 @@ Result<std::vector<ResultRow>> Store::QueryResults(const ResultFilter& f) const 
     if (!s.IsNull(8)) r.objective = s.Double(8);
     r.kpis = s.Text(9);
     r.wall_s = s.Double(10);
+    r.policy_id = s.Int(11);
+    // Two weights of one learned name are two policies: show which.
+    if (const std::string hash = s.Text(12); !hash.empty())
+      r.policy += "@" + hash.substr(0, std::min<std::size_t>(8, hash.size()));
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return s.Err("query results");

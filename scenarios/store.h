@@ -24,7 +24,7 @@ struct sqlite3;
 
 namespace dispatchlab::scenarios {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id of dispatchlab stores ("DLAB").
 inline constexpr std::int32_t kApplicationId = 0x444c4142;
 
@@ -51,16 +51,30 @@ struct PolicyRecord {
   std::string kind;   // "rule" | "search" | "neural"
   std::string parameters = "{}";  // JSON
   std::string checkpoint_path;
-  std::string checkpoint_hash;
+  std::string checkpoint_hash;  // learned policies: hash of the weights; with the
+                                // name, the policy's identity ("" for rules)
 };
 
 // One grid cell: what was run.
+// The store's columns keep their names (disruption, mode); what they mean
+// depends on the scenario's domain, so build keys with the named helpers.
 struct RunKey {
   std::int64_t scenario_id = 0;
   std::int64_t policy_id = 0;
   std::uint64_t seed = 0;
-  double disruption = 0;  // job shop: shutdown p; UAM: 1 = uncertainty on
-  std::string mode;       // job shop: "bws" | "bns"; UAM: "uam"
+  // The disruption level: job shop, the per-operation shutdown probability
+  // p in [0, 1]; UAM, 0 = every uncertainty source off, 1 = on.
+  double disruption = 0;
+  // Job shop: the blocking mode, "bws" | "bns". UAM: always "uam".
+  std::string mode;
+  static RunKey JobShop(std::int64_t scenario, std::int64_t policy, std::uint64_t seed,
+                        double shutdown_p, std::string blocking_mode) {
+    return {scenario, policy, seed, shutdown_p, std::move(blocking_mode)};
+  }
+  static RunKey Uam(std::int64_t scenario, std::int64_t policy, std::uint64_t seed,
+                    bool uncertainty) {
+    return {scenario, policy, seed, uncertainty ? 1.0 : 0.0, "uam"};
+  }
   auto operator<=>(const RunKey&) const = default;
 };
 
@@ -88,7 +102,9 @@ struct RunRecord {
 // A stored run joined with names, for reports.
 struct ResultRow {
   std::int64_t run_id = 0;
-  std::string domain, scenario, policy, mode, status;
+  std::int64_t policy_id = 0;
+  std::string domain, scenario, mode, status;
+  std::string policy;  // name; a learned policy's as name@<first 8 of its weights hash>
   std::uint64_t seed = 0;
   double disruption = 0;
   std::optional<double> objective;

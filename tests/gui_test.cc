@@ -23,6 +23,9 @@ class GuiTest : public QObject {
  private:
   QTemporaryDir dir_;
   QString Db(const QString& name) { return dir_.filePath(name); }
+  static std::shared_ptr<const policy::PolicyRegistry> Registry() {
+    return std::make_shared<policy::PolicyRegistry>(DISPATCHLAB_SOURCE_DIR "/assets");
+  }
 
   static std::vector<jobshop::ScheduleRow> OracleRows(const char* name) {
     auto text = scenarios::JobShopDataFile(name);
@@ -96,7 +99,7 @@ class GuiTest : public QObject {
   }
 
   void runFromThePanelIsStoredAndListed() {
-    MainWindow w(Db("run.db"));
+    MainWindow w(Db("run.db"), Registry());
     QVERIFY(w.storeOpen());
     QVERIFY(w.selectScenario("jobshop", "ft06"));
     w.setPolicy("spt");
@@ -117,7 +120,7 @@ class GuiTest : public QObject {
   }
 
   void cancelStopsALongRun() {
-    MainWindow w(Db("cancel.db"));
+    MainWindow w(Db("cancel.db"), Registry());
     QVERIFY(w.selectScenario("jobshop", "ta71"));  // 100 x 20
     w.setPolicy("random");
     w.setEpisodes(100000);
@@ -134,7 +137,7 @@ class GuiTest : public QObject {
   }
 
   void uamRunFillsMapAndTimeline() {
-    MainWindow w(Db("uam.db"));
+    MainWindow w(Db("uam.db"), Registry());
     QVERIFY(w.selectScenario("uam", "default"));
     w.setPolicy("greedy");
     w.setDisruption(1);
@@ -154,13 +157,13 @@ class GuiTest : public QObject {
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QByteArray(4096, 'x'));
     f.close();
-    MainWindow w(junk);
+    MainWindow w(junk, Registry());
     QVERIFY(!w.storeOpen());
     QVERIFY(w.lastError().contains("not a dispatchlab database"));
     w.startRun();
     QVERIFY(!w.running());
     // A missing checkpoint as the policy.
-    MainWindow ok(Db("err.db"));
+    MainWindow ok(Db("err.db"), Registry());
     QVERIFY(ok.selectScenario("jobshop", "ft06"));
     ok.setPolicy("/no/such/model.pt");
     QVERIFY(!ok.runNow());

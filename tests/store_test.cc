@@ -49,14 +49,17 @@ class StoreTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
-  JobShopGrid Grid(Store& store, const std::vector<std::string>& names, int seeds,
+  static policy::PolicyRegistry Registry() {
+    return policy::PolicyRegistry(DISPATCHLAB_SOURCE_DIR "/assets");
+  }
+
+  Grid JobShopGrid(Store& store, const std::vector<std::string>& names, int seeds,
                    std::vector<double> ps = {0.0, 0.1}) {
-    JobShopGrid g;
+    Grid g;
+    g.domain = Domain::kJobShop;
     for (const auto& n : names) g.scenarios.push_back(**store.FindScenario("jobshop", n));
-    const auto policies = policy::ParseJobShopPolicies("spt,mwkr,random");
-    for (const auto& p : *policies)
-      g.policies.push_back({p.name, p.kind, p.parameters, p.make});
-    g.shutdown_p = ps;
+    g.policies = Registry().Parse(Domain::kJobShop, "spt,mwkr,random").value();
+    g.levels = ps;
     g.seeds = seeds;
     return g;
   }
@@ -93,7 +96,7 @@ TEST_F(StoreTest, MigratesFromVersionOneKeepingData) {
     ASSERT_TRUE(s->PutScenario(r).ok());
   }
   auto s = OpenOrDie(Path("old.db"));
-  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->schema_version(), kSchemaVersion);
   EXPECT_EQ(Count(*s, "SELECT count(*) FROM sqlite_master WHERE name='training_runs'"), 1);
   auto mine = s->FindScenario("jobshop", "mine");
   ASSERT_TRUE(mine.ok() && mine->has_value());
@@ -149,15 +152,15 @@ TEST_F(StoreTest, ScenarioAndResultRoundTrip) {
 
 TEST_F(StoreTest, SameGridTwiceStoresEachCellOnce) {
   auto s = OpenOrDie(Path("g.db"));
-  const JobShopGrid g = Grid(*s, {"ft06", "la01"}, 5);
+  const Grid g = JobShopGrid(*s, {"ft06", "la01"}, 5);
   BatchOptions o;
   o.threads = 2;
-  auto first = RunJobShopBatch(*s, g, o, nullptr, nullptr);
+  auto first = RunBatch(*s, g, o, nullptr, nullptr);
   ASSERT_TRUE(first.ok()) << first.error().message;
   const std::int64_t cells = 2 * 3 * 2 * 5;
   EXPECT_EQ(first->progress.total, cells);
   EXPECT_EQ(first->progress.stored, cells);
-  auto second = RunJobShopBatch(*s, g, o, nullptr, nullptr);
+  auto second = RunBatch(*s, g, o, nullptr, nullptr);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->progress.skipped, cells);
   EXPECT_EQ(second->progress.stored, 0);
@@ -176,14 +179,14 @@ TEST_F(StoreTest, ResumesAfterACrashBetweenCommits) {
     o.threads = 2;
     o.flush_max_runs = 16;
     o.stop_after = 40;  // the "crash": nothing after the 40th run is committed
-    auto r = RunJobShopBatch(*s, Grid(*s, {"ft06", "la01", "la16"}, 10), o, nullptr, nullptr);
+    auto r = RunBatch(*s, JobShopGrid(*s, {"ft06", "la01", "la16"}, 10), o, nullptr, nullptr);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(*s->CountRuns(), 40);
   }
   auto s = OpenOrDie(path);
   BatchOptions o;
   o.threads = 2;
-  auto r = RunJobShopBatch(*s, Grid(*s, {"ft06", "la01", "la16"}, 10), o, nullptr, nullptr);
+  auto r = RunBatch(*s, JobShopGrid(*s, {"ft06", "la01", "la16"}, 10), o, nullptr, nullptr);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->progress.skipped, 40);
   EXPECT_EQ(r->progress.stored, cells - 40);
@@ -200,11 +203,11 @@ TEST_F(StoreTest, ResultsEqualAFreshRunOfTheSameCells) {
   auto b = OpenOrDie(Path("b.db"));
   BatchOptions o;
   o.stop_after = 17;
-  ASSERT_TRUE(RunJobShopBatch(*a, Grid(*a, {"la02"}, 6), o, nullptr, nullptr).ok());
+  ASSERT_TRUE(RunBatch(*a, JobShopGrid(*a, {"la02"}, 6), o, nullptr, nullptr).ok());
   o.stop_after = -1;
-  ASSERT_TRUE(RunJobShopBatch(*a, Grid(*a, {"la02"}, 6), o, nullptr, nullptr).ok());
+  ASSERT_TRUE(RunBatch(*a, JobShopGrid(*a, {"la02"}, 6), o, nullptr, nullptr).ok());
   o.threads = 2;
-  ASSERT_TRUE(RunJobShopBatch(*b, Grid(*b, {"la02"}, 6), o, nullptr, nullptr).ok());
+  ASSERT_TRUE(RunBatch(*b, JobShopGrid(*b, {"la02"}, 6), o, nullptr, nullptr).ok());
   auto ra = *a->QueryResults({});
   auto rb = *b->QueryResults({});
   ASSERT_EQ(ra.size(), rb.size());
@@ -220,19 +223,20 @@ TEST_F(StoreTest, UamGridStoresProfitOncePerCell) {
   auto s = OpenOrDie(Path("u.db"));
   auto def = s->FindScenario("uam", "default");
   ASSERT_TRUE(def.ok() && def->has_value());  // imported as a built-in
-  UamGrid g;
+  Grid g;
+  g.domain = Domain::kUam;
   g.scenarios = {**def};
-  const auto policies = policy::ParseUamPolicies("random,greedy");
+  const auto policies = Registry().Parse(Domain::kUam, "random,greedy");
   ASSERT_TRUE(policies.ok());
-  for (const auto& p : *policies) g.policies.push_back({p.name, p.kind, p.parameters, p.make});
-  g.uncertainty = {false, true};
+  g.policies = *policies;
+  g.levels = {0.0, 1.0};
   g.seeds = 3;
   BatchOptions o;
   o.threads = 2;
-  auto r = RunUamBatch(*s, g, o, nullptr, nullptr);
+  auto r = RunBatch(*s, g, o, nullptr, nullptr);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->progress.stored, 2 * 2 * 3);
-  auto again = RunUamBatch(*s, g, o, nullptr, nullptr);
+  auto again = RunBatch(*s, g, o, nullptr, nullptr);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->progress.skipped, 12);
   EXPECT_EQ(*s->CountRuns(), 12);
@@ -280,7 +284,7 @@ TEST_F(StoreTest, ConcurrentReadersWhileABatchWrites) {
   BatchOptions o;
   o.threads = 1;
   o.flush_max_runs = 8;
-  auto res = RunJobShopBatch(*writer, Grid(*writer, {"la16", "la17", "la18"}, 40), o,
+  auto res = RunBatch(*writer, JobShopGrid(*writer, {"la16", "la17", "la18"}, 40), o,
                              nullptr, nullptr);
   done = true;
   reader.join();
