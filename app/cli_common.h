@@ -8,11 +8,14 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "app/paths.h"  // DefaultDbPath, FindDataDir
+#include "policy/registry.h"
 #include "sim/core/status.h"
 #include "sim/jobshop/simulator.h"
 
@@ -75,19 +78,34 @@ inline std::vector<double> ParseProbabilities(const std::string& list) {
 }
 
 
-// $XDG_DATA_HOME/dispatchlab/dispatchlab.db, else ~/.local/share/...
-std::string DefaultDbPath();
-
 // The command chosen on the command line, run after parsing.
 using CliAction = std::function<int()>;
 
+// What commands share beyond their own flags: the global --data-dir flag
+// and the policy registry built from it on first use (a command that needs
+// no policy never looks for the data directory).
+class CliContext {
+ public:
+  std::string data_dir_flag;
+  const policy::PolicyRegistry& Registry() {
+    if (!registry_) {
+      const std::string dir = OrBadInput(FindDataDir(data_dir_flag));
+      registry_ = std::make_unique<policy::PolicyRegistry>(dir + "/assets");
+    }
+    return *registry_;
+  }
+
+ private:
+  std::unique_ptr<policy::PolicyRegistry> registry_;
+};
+
 void AddJobShopCommands(CLI::App& app, CliAction* action, std::ostream& out,
-                        std::ostream& err);
+                        std::ostream& err, CliContext& ctx);
 void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out,
-                    std::ostream& err);
+                    std::ostream& err, CliContext& ctx);
 void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out,
                       std::ostream& err);
 void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
-                      std::ostream& err);
+                      std::ostream& err, CliContext& ctx);
 
 }  // namespace dispatchlab::app

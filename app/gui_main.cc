@@ -2,36 +2,26 @@
 // view (for docs and tests) with --screenshot.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
-#include <QStandardPaths>
+#include <QCoreApplication>
+#include <QStringList>
 #include <QTextStream>
 
+#include "app/paths.h"
 #include "gui/fleet_views.h"
 #include "gui/main_window.h"
 
 using dispatchlab::gui::MainWindow;
 
 namespace {
-QString DefaultDb() {
-  const QByteArray xdg = qgetenv("XDG_DATA_HOME");
-  const QString base = !xdg.isEmpty() ? QString::fromLocal8Bit(xdg)
-                                      : QDir::homePath() + "/.local/share";
-  return base + "/dispatchlab/dispatchlab.db";
-}
-}  // namespace
 
-int main(int argc, char** argv) {
-  // --screenshot needs no display: default to the offscreen platform.
-  for (int i = 1; i < argc; ++i)
-    if (QByteArray(argv[i]).startsWith("--screenshot") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-      qputenv("QT_QPA_PLATFORM", "offscreen");
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("dispatchlab");
-  QCommandLineParser p;
+void AddOptions(QCommandLineParser& p) {
   p.setApplicationDescription("dispatchlab desktop explorer");
   p.addHelpOption();
+  p.addVersionOption();
   p.addOptions({
       {"db", "Database file (default $XDG_DATA_HOME/dispatchlab/dispatchlab.db).", "file"},
+      {"data-dir", "Data directory with assets/ (default $DISPATCHLAB_DATA_DIR, else "
+                   "<executable>/../share/dispatchlab).", "dir"},
       {"screenshot", "Render a view to FILE.png (or .svg) and exit.", "file"},
       {"scenario", "Scenario name for --screenshot.", "name"},
       {"domain", "Scenario domain (jobshop or uam) when a name is ambiguous.", "domain"},
@@ -43,9 +33,54 @@ int main(int argc, char** argv) {
       {"size", "Window size WxH for --screenshot.", "size", "1400x820"},
       {"time", "Map time of day in hours for --screenshot.", "hours"},
   });
+}
+
+// --help and --version need no window: they are answered on a
+// QCoreApplication, which needs no display (a QApplication aborts without
+// one). Qt's own flags (-platform ...) are unknown here; they do not stop
+// --help. Everything else goes through QApplication as before.
+bool WantsHelpOrVersion(int argc, char** argv) {
+  QStringList args;
+  for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+  QCommandLineParser p;
+  AddOptions(p);
+  (void)p.parse(args);
+  return p.isSet("help") || p.isSet("help-all") || p.isSet("version");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication::setApplicationName("dispatchlab");
+  QCoreApplication::setApplicationVersion(DISPATCHLAB_VERSION);
+  if (WantsHelpOrVersion(argc, argv)) {
+    QCoreApplication core(argc, argv);
+    QCommandLineParser p;
+    AddOptions(p);
+    (void)p.parse(QCoreApplication::arguments());
+    if (p.isSet("version")) p.showVersion();  // both exit 0
+    p.showHelp(0);
+  }
+  // --screenshot needs no display: default to the offscreen platform.
+  for (int i = 1; i < argc; ++i)
+    if (QByteArray(argv[i]).startsWith("--screenshot") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+      qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  QCommandLineParser p;
+  AddOptions(p);
   p.process(app);
   QTextStream err(stderr);
-  MainWindow w(p.isSet("db") ? p.value("db") : DefaultDb());
+  // Without a data directory the rules still run; only shipped policies
+  // are missing, and the user is told why.
+  auto data_dir = dispatchlab::app::FindDataDir(p.value("data-dir").toStdString());
+  if (!data_dir)
+    err << "dispatchlab-gui: warning: " << QString::fromStdString(data_dir.error().message)
+        << "; shipped policies are unavailable\n";
+  auto registry = std::make_shared<dispatchlab::policy::PolicyRegistry>(
+      data_dir ? *data_dir + "/assets" : std::string());
+  MainWindow w(p.isSet("db") ? p.value("db")
+                            : QString::fromStdString(dispatchlab::app::DefaultDbPath()),
+               registry);
   if (!p.isSet("screenshot")) {
     w.show();
     return app.exec();
