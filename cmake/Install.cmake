@@ -46,7 +46,16 @@ foreach(rel IN LISTS _dl_data_files)
   list(APPEND _dl_data_outputs ${_dl_build_data}/${rel})
   install(FILES ${PROJECT_SOURCE_DIR}/${rel} DESTINATION ${DISPATCHLAB_DATA_SUBDIR}/${reldir})
 endforeach()
-add_custom_target(dispatchlab_data ALL DEPENDS ${_dl_data_outputs})
+# A file deleted from the source tree leaves the build tree's copy too, so
+# the build tree never ships more than an install would.
+string(REPLACE ";" "\n" _dl_keep "${_dl_data_files}")
+file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/dispatchlab_data_files.txt CONTENT "${_dl_keep}\n")
+add_custom_target(dispatchlab_data ALL
+  COMMAND ${CMAKE_COMMAND} -DDIR=${_dl_build_data} -DKEEP=${CMAKE_BINARY_DIR}/dispatchlab_data_files.txt
+          -P ${PROJECT_SOURCE_DIR}/cmake/prune_data.cmake
+  DEPENDS ${_dl_data_outputs}
+  COMMENT "Data directory: ${_dl_build_data}"
+  VERBATIM)
 
 # --- executables -------------------------------------------------------------
 set(_dl_programs dispatchlab)
