@@ -35,17 +35,32 @@ void AddOptions(QCommandLineParser& p) {
   });
 }
 
+// What the command line asks for before any window exists.
+enum class Early { kRun, kHelpOrVersion, kBadFlags };
+
 // --help and --version need no window: they are answered on a
 // QCoreApplication, which needs no display (a QApplication aborts without
-// one). Qt's own flags (-platform ...) are unknown here; they do not stop
-// --help. Everything else goes through QApplication as before.
-bool WantsHelpOrVersion(int argc, char** argv) {
+// one). Bad flags are too when no display could be opened anyway (no
+// DISPLAY, WAYLAND_DISPLAY, QT_QPA_PLATFORM, -platform or --screenshot);
+// otherwise Qt's own flags (-platform, -style ...), unknown to this parser,
+// must reach QApplication first, which then reports bad flags as before.
+Early Classify(int argc, char** argv) {
   QStringList args;
-  for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+  bool can_display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
+                     !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+                     !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+  for (int i = 0; i < argc; ++i) {
+    const QByteArray a(argv[i]);
+    if (i > 0 && (a.startsWith("-platform") || a.startsWith("--platform") ||
+                  a.startsWith("--screenshot")))
+      can_display = true;
+    args << QString::fromLocal8Bit(a);
+  }
   QCommandLineParser p;
   AddOptions(p);
-  (void)p.parse(args);
-  return p.isSet("help") || p.isSet("help-all") || p.isSet("version");
+  const bool parsed = p.parse(args);
+  if (p.isSet("help") || p.isSet("help-all") || p.isSet("version")) return Early::kHelpOrVersion;
+  return !parsed && !can_display ? Early::kBadFlags : Early::kRun;
 }
 
 }  // namespace
@@ -53,10 +68,11 @@ bool WantsHelpOrVersion(int argc, char** argv) {
 int main(int argc, char** argv) {
   QCoreApplication::setApplicationName("dispatchlab");
   QCoreApplication::setApplicationVersion(DISPATCHLAB_VERSION);
-  if (WantsHelpOrVersion(argc, argv)) {
+  if (const Early early = Classify(argc, argv); early != Early::kRun) {
     QCoreApplication core(argc, argv);
     QCommandLineParser p;
     AddOptions(p);
+    if (early == Early::kBadFlags) p.process(core);  // prints the error, exits 1
     (void)p.parse(QCoreApplication::arguments());
     if (p.isSet("version")) p.showVersion();  // both exit 0
     p.showHelp(0);
