@@ -40,7 +40,9 @@ BreakdownOptions PerOperationBreakdowns(double p) {
 }
 
 Simulator::Simulator(const Instance& instance, SimOptions options)
-    : instance_(&instance), options_(std::move(options)) {
+    : instance_(&instance),
+      options_(std::move(options)),
+      hold_mode_(options_.decisions == DecisionMode::kHold) {
   const int n = instance.num_jobs();
   const int m = instance.num_machines;
   job_len_.resize(n);
@@ -102,6 +104,7 @@ void Simulator::Reset(std::uint64_t seed) {
     ms.repair_at = 0;
     ms.waiting.clear();
     ms.seq_pos = 0;
+    ms.held = false;
   }
   for (int j = 0; j < n; ++j) {
     JobState& js = jobs_[j];
@@ -146,6 +149,7 @@ bool Simulator::AdvanceToDecision() {
   for (;;) {
     while (!queue_.empty() && queue_.NextTime() == now_) {
       ProcessEvent(queue_.Pop().payload);
+      if (hold_mode_) [[unlikely]] ClearHolds();
       if (observer_) [[unlikely]] observer_(*this);
     }
     if (jobs_done_ == instance_->num_jobs()) {
@@ -156,7 +160,15 @@ bool Simulator::AdvanceToDecision() {
     // A start may schedule a failure at offset 0, i.e. now: run it first.
     if (!queue_.empty() && queue_.NextTime() == now_) continue;
     ComputeCandidates();
-    if (StartUncontested()) continue;
+    if (hold_mode_) [[unlikely]] {
+      if (candidates_.size() == 1) {  // the only thing that can happen now
+        StartOperation(candidates_[0].job.value, candidates_[0].machine.value);
+        candidates_.clear();
+        continue;
+      }
+    } else if (StartUncontested()) {
+      continue;
+    }
     if (!candidates_.empty()) {
       ++result_.decisions;
       return true;
@@ -181,20 +193,33 @@ void Simulator::Apply(int index) {
   DL_CHECK(index >= 0 && index < static_cast<int>(candidates_.size()));
   const Candidate c = candidates_[index];
   candidates_.clear();
+  if (c.hold()) {
+    machines_[c.machine.value].held = true;
+    return;
+  }
   StartOperation(c.job.value, c.machine.value);
 }
 
 void Simulator::ComputeCandidates() {
   candidates_.clear();
   const int m_count = instance_->num_machines;
+  // kHold: a hold needs a future event that can change the situation.
+  const bool can_hold = hold_mode_ && (processing_ > 0 || machines_down_ > 0);
   for (int m = 0; m < m_count; ++m) {
     const MachineState& ms = machines_[m];
-    if (ms.holder >= 0 || ms.down) continue;
+    if (ms.holder >= 0 || ms.down || ms.held) continue;
+    const std::size_t before = candidates_.size();
     for (int j : ms.waiting) {
       if (!SequenceAllows(m, j)) continue;
       candidates_.push_back({MachineId(m), JobId(j), jobs_[j].next_op});
     }
+    if (can_hold && candidates_.size() > before)
+      candidates_.push_back({MachineId(m), JobId(), -1});
   }
+}
+
+void Simulator::ClearHolds() {
+  for (auto& ms : machines_) ms.held = false;
 }
 
 // A machine with a single candidate job gets it now: no decision can change
@@ -396,7 +421,9 @@ void Simulator::Finish(Outcome outcome) {
 
 EpisodeResult RunEpisode(const Instance& instance, const SimOptions& options,
                          std::uint64_t seed, Policy& policy) {
-  Simulator sim(instance, options);
+  SimOptions o = options;
+  if (policy.decisions() == DecisionMode::kHold) o.decisions = DecisionMode::kHold;
+  Simulator sim(instance, std::move(o));
   sim.Reset(seed);
   policy.Reset(seed);
   while (sim.AdvanceToDecision()) {

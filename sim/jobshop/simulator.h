@@ -28,6 +28,32 @@
 //    asking (nothing could change that choice); when every free machine has
 //    two or more, their candidates make a decision point. Non-delay: the
 //    simulator never idles by choice.
+//  * The wide decision mode (DecisionMode::kHold), for planners and learned
+//    policies; rules stay non-delay. Every free, up, not-held machine with at
+//    least one candidate job offers its (machine, job) candidates plus one
+//    hold candidate (job invalid, op -1): "keep this machine idle until the
+//    next event" (the next completion, failure or repair, after which it is
+//    offered again). Holding is offered only while some operation is
+//    processing or some machine is down (so a future event exists); with
+//    nothing pending some job must start, so holds can never stall the
+//    episode. Nothing starts without asking, except when the whole
+//    candidate list has exactly one entry. Swap cycles still execute as soon
+//    as they form (every schedule must perform them: none of the machines in
+//    a cycle can take anything else first). With these rules every feasible
+//    semi-active blocking schedule (every feasible set of machine
+//    sequences, swaps included in BWS) is reachable: at each event the
+//    policy starts exactly the operations the schedule starts then and
+//    holds the rest. Infeasible choices are repaired, not masked: a policy
+//    that holds machines for an order that would deadlock (a cycle of the
+//    alternative graph of positive length, or in BNS any cycle; see
+//    planner.h) loses the right to hold as soon as nothing is pending and
+//    must start a waiting job, which in BWS always exists (non-delay BWS
+//    never stalls). In BNS a start can still lead into a deadlock, as in
+//    non-delay mode; it ends the episode as Outcome::kDeadlock, never a hang.
+//  * Replay (SimOptions::machine_sequences) executes given machine sequences
+//    exactly, in either decision mode: a free machine waits (holds) for the
+//    job next in its sequence, so the result is the semi-active schedule of
+//    those sequences; infeasible sequences end in Outcome::kDeadlock.
 //
 // Time is integer ticks (one processing-time unit). Events at equal time run
 // in the order repair < completion < failure, then in scheduling order.
@@ -47,6 +73,7 @@
 namespace dispatchlab::jobshop {
 
 enum class BlockingMode { kSwap, kNoSwap };
+enum class DecisionMode { kNonDelay, kHold };
 enum class BreakdownModel { kNone, kPerOperation, kMtbf };
 
 const char* ToString(BlockingMode mode);  // "bws" / "bns"
@@ -68,6 +95,7 @@ BreakdownOptions PerOperationBreakdowns(double p);
 
 struct SimOptions {
   BlockingMode mode = BlockingMode::kSwap;
+  DecisionMode decisions = DecisionMode::kNonDelay;  // kHold: see above
   BreakdownOptions breakdowns;
   // Replay: when non-empty, machine m may only take the job that is next in
   // machine_sequences[m] (jobs in order, one entry per operation on m).
@@ -77,8 +105,9 @@ struct SimOptions {
 
 struct Candidate {
   MachineId machine;
-  JobId job;
-  int op = 0;  // index of the operation the job would start
+  JobId job;   // invalid for a hold candidate (DecisionMode::kHold only)
+  int op = 0;  // index of the operation the job would start; -1 for a hold
+  bool hold() const { return !job.valid(); }
 };
 
 // One operation of the finished schedule. completion - start = duration plus
@@ -130,7 +159,8 @@ class Simulator {
   // jobs) or the episode ended (false).
   bool AdvanceToDecision();
 
-  // Starts candidates()[index]. Only valid while a decision is pending.
+  // Starts candidates()[index] (or, for a hold candidate, holds its
+  // machine). Only valid while a decision is pending.
   void Apply(int index);
 
   std::span<const Candidate> candidates() const { return candidates_; }
@@ -159,6 +189,7 @@ class Simulator {
   SimTime remaining_processing(int j) const;
   int machine_holder(int m) const { return machines_[m].holder; }
   bool machine_down(int m) const { return machines_[m].down; }
+  bool machine_held(int m) const { return machines_[m].held; }
   SimTime repair_time(int m) const { return machines_[m].repair_at; }
   const ScheduledOp& scheduled(int j, int k) const {
     return result_.schedule[op_offset_[j] + k];
@@ -189,6 +220,7 @@ class Simulator {
     SimTime repair_at = 0;
     std::vector<int> waiting;  // jobs whose next op is here, sorted
     std::size_t seq_pos = 0;   // replay: position in machine_sequences
+    bool held = false;         // kHold: held idle until the next event
   };
 
   void ProcessEvent(const EventData& e);
@@ -197,6 +229,7 @@ class Simulator {
   void ExecuteSwaps();
   bool TrySwapFrom(int j);
   void ComputeCandidates();
+  void ClearHolds();
   bool StartUncontested();
   void Finish(Outcome outcome);
   void ScheduleMtbfFailure(int m, SimTime from);
@@ -207,6 +240,7 @@ class Simulator {
 
   const Instance* instance_;
   SimOptions options_;
+  bool hold_mode_ = false;
   std::uint64_t seed_ = 0;
   SimTime repair_lo_ = 1, repair_hi_ = 1;
 
@@ -241,9 +275,13 @@ class Policy {
   // Returns an index into `candidates` (size >= 2).
   virtual int Choose(const Simulator& sim,
                      std::span<const Candidate> candidates) = 0;
+  // The decision mode the policy is written for. RunEpisode (and every run
+  // path) uses kHold when a policy asks for it; rules keep the default.
+  virtual DecisionMode decisions() const { return DecisionMode::kNonDelay; }
 };
 
-// A pure function of (instance, options, seed, policy).
+// A pure function of (instance, options, seed, policy). options.decisions
+// is raised to kHold when policy.decisions() asks for it.
 EpisodeResult RunEpisode(const Instance& instance, const SimOptions& options,
                          std::uint64_t seed, Policy& policy);
 
