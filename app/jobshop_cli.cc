@@ -12,6 +12,7 @@
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
+#include "app/solve_cli.h"
 #include "policy/registry.h"
 #include "scenarios/catalog.h"
 #include "scenarios/family.h"
@@ -505,6 +506,8 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   c->callback([=, &out, &err, &ctx] {
     *action = [=, &out, &err, &ctx] { return DoRules(*rules, ctx, out, err); };
   });
+
+  AddJobShopSolveCommand(js, action, out, err);
 
   c = js->add_subcommand("list", "List built-in instances with reference values");
   c->callback([=, &out] { *action = [&out] { return DoList(out); }; });
