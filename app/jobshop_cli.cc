@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 
+#include "sim/core/file_io.h"
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"

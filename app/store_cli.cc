@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "sim/core/file_io.h"
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
@@ -409,7 +410,7 @@ int DoScenariosExport(const ScenarioFlags& f, std::ostream& out) {
   if (f.out.empty() || f.out == "-") {
     out << s->body;
   } else {
-    Status st = jobshop::WriteTextFileAtomic(f.out, s->body);
+    Status st = WriteTextFileAtomic(f.out, s->body);
     if (!st.ok()) throw BadInput{st.error().message};
     out << fmt::format("wrote {}/{} to {}\n", s->domain, s->name, f.out);
   }

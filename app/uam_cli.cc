@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "sim/core/file_io.h"
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
@@ -33,7 +34,7 @@ int DoGenerate(const GenerateFlags& f, std::ostream& out) {
     out << text;
     return kExitOk;
   }
-  Status st = jobshop::WriteTextFileAtomic(f.out, text);
+  Status st = WriteTextFileAtomic(f.out, text);
   if (!st.ok()) throw BadInput{st.error().message};
   out << fmt::format("wrote {} ({} vertiports, {} aircraft) to {}\n", s.name,
                      s.num_vertiports(), s.fleet.aircraft, f.out);
@@ -108,7 +109,7 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     if (params.keep_events) timeline = std::move(cell.timeline);
   }
   if (!f.events_out.empty()) {
-    Status st = jobshop::WriteTextFileAtomic(f.events_out, EventsCsv(timeline));
+    Status st = WriteTextFileAtomic(f.events_out, EventsCsv(timeline));
     if (!st.ok()) throw BadInput{st.error().message};
   }
   const Stats p = Summarize(profit);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -235,7 +236,10 @@ TEST_F(EvalCli, DataParallelTrainingStopsTogetherAndResumes) {
   const std::int64_t done = std::stoll(stopped.substr(at + 7));
   ASSERT_GT(done, 0);
   auto resume0 = args(0, true), resume1 = args(1, true);
-  for (auto* a : {&resume0, &resume1}) (*a)[6] = std::to_string(done + 128);  // --steps
+  for (auto* a : {&resume0, &resume1}) {
+    (*a)[6] = std::to_string(done + 128);  // --steps: a change, so say it is meant
+    a->push_back("--override");
+  }
   const pid_t q1 = Spawn(resume1, "resume1");
   const pid_t q0 = Spawn(resume0, "resume0");
   EXPECT_EQ(Wait(q0), 0) << Slurp("resume0.err");
@@ -243,6 +247,80 @@ TEST_F(EvalCli, DataParallelTrainingStopsTogetherAndResumes) {
   EXPECT_NE(Slurp("resume0.out").find(fmt::format("train: {} steps", done + 128)),
             std::string::npos)
       << Slurp("resume0.out") << " after " << done;
+}
+
+// `train --resume` continues the run as it was started (the README's
+// resume line has no --steps: it must not fall back to the default);
+// a flag that changes a setting is refused, naming it, unless --override.
+// The best score reported is a real validation score even when the run
+// ends before its first periodic validation.
+TEST_F(EvalCli, TrainResumeKeepsTheRunsSettings) {
+  if (!policy::HaveTorch()) GTEST_SKIP() << "built without LibTorch: no training";
+  {
+    std::ofstream cfg(dir_ / "tiny.json");
+    cfg << R"({"rollout": 16, "jobs": [4], "machines": [3], "eval_every": 1000, "epochs": 1,
+              "minibatch": 16, "hidden": 16})";
+  }
+  const std::string out = (dir_ / "run").string();
+  auto first = Cli({"train", "--config", (dir_ / "tiny.json").string(), "--steps", "64", "--envs",
+                    "2", "--threads", "1", "--out", out, "--db", db_, "--quiet"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("train: 64 steps, 2 iterations"), std::string::npos) << first.out;
+  // Job shop: minus the mean validation makespan (of 4x3 instances: tens).
+  const auto at = first.out.find("best validation score ");
+  ASSERT_NE(at, std::string::npos) << first.out;
+  const double best = std::stod(first.out.substr(at + 22));
+  EXPECT_LT(best, 0);
+  EXPECT_GT(best, -1e6) << first.out;  // not the -1e300 "nothing validated yet"
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "best.pt"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "best.safetensors"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "checkpoint.safetensors"));
+
+  // Resumed with no flags: the run's 64 steps, not the default 200,000.
+  auto same = Cli({"train", "--out", out, "--resume", "--threads", "1", "--db", db_, "--quiet"});
+  ASSERT_EQ(same.code, 0) << same.err;
+  EXPECT_NE(same.out.find("train: 64 steps, 2 iterations"), std::string::npos) << same.out;
+  // The same flags again are fine too.
+  auto again = Cli({"train", "--config", (dir_ / "tiny.json").string(), "--steps", "64", "--envs",
+                    "2", "--threads", "1", "--out", out, "--db", db_, "--quiet", "--resume",
+                    "--domain", "jobshop"});
+  ASSERT_EQ(again.code, 0) << again.err;
+
+  // A different flag: refused, naming the setting.
+  auto more = Cli({"train", "--out", out, "--resume", "--steps", "128", "--db", db_, "--quiet"});
+  EXPECT_EQ(more.code, 2);
+  EXPECT_NE(more.err.find("steps 64 -> 128"), std::string::npos) << more.err;
+  EXPECT_NE(more.err.find("--override"), std::string::npos) << more.err;
+  auto other_domain = Cli({"train", "--out", out, "--resume", "--domain", "uam", "--db", db_});
+  EXPECT_EQ(other_domain.code, 2);
+  EXPECT_NE(other_domain.err.find("holds a jobshop policy, not uam"), std::string::npos)
+      << other_domain.err;
+  auto no_resume = Cli({"train", "--out", out, "--override", "--db", db_});
+  EXPECT_EQ(no_resume.code, 2);
+  EXPECT_NE(no_resume.err.find("--override only applies with --resume"), std::string::npos);
+
+  // ...unless the change is meant: the run goes on to 128.
+  auto extended = Cli({"train", "--out", out, "--resume", "--steps", "128", "--override",
+                       "--threads", "1", "--db", db_, "--quiet"});
+  ASSERT_EQ(extended.code, 0) << extended.err;
+  EXPECT_NE(extended.out.find("train: 128 steps, 4 iterations"), std::string::npos)
+      << extended.out;
+  // The new step count is the run's setting from now on.
+  auto after = Cli({"train", "--out", out, "--resume", "--threads", "1", "--db", db_, "--quiet"});
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_NE(after.out.find("train: 128 steps"), std::string::npos) << after.out;
+
+  // `train export` writes the weights file that run/eval load.
+  auto exported = Cli({"train", "export", "--checkpoint", (dir_ / "run" / "best.pt").string(),
+                       "--out", (dir_ / "exported.safetensors").string()});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_NE(exported.out.find("jobshop policy"), std::string::npos) << exported.out;
+  auto run = Cli({"jobshop", "run", "--instance", "ft06", "--policy",
+                  (dir_ / "exported.safetensors").string()});
+  EXPECT_EQ(run.code, 0) << run.err;
+  auto bad = Cli({"train", "export", "--checkpoint", (dir_ / "nope.pt").string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("no such checkpoint"), std::string::npos) << bad.err;
 }
 
 TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {
@@ -359,6 +437,34 @@ TEST_F(EvalCli, ScenariosImportListExport) {
   EXPECT_NE(r.err.find("different content"), std::string::npos) << r.err;
   r = Cli({"scenarios", "export", "nothere", "--db", db_});
   EXPECT_EQ(r.code, 2);
+}
+
+TEST_F(EvalCli, ResultsOfAMixedDomainStoreNeverMixDomains) {
+  // "random" exists in both domains; job-shop level p = 1 and UAM level 1
+  // (uncertainty on) coincide. `results` without --domain must give one
+  // row per domain, never the mean of makespans and profits.
+  ASSERT_EQ(Cli({"eval", "--db", db_, "--domain", "jobshop", "--scenarios", "ft06",
+                 "--policies", "random", "--seeds", "2", "--shutdown-p", "1", "--quiet"})
+                .code,
+            0);
+  ASSERT_EQ(Cli({"eval", "--db", db_, "--domain", "uam", "--policies", "random", "--seeds",
+                 "1", "--uncertainty", "on", "--quiet"})
+                .code,
+            0);
+  auto r = Cli({"results", "--db", db_, "--group-by", "policy,p", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u) << r.out;
+  std::set<std::string> domains;
+  for (const auto& row : j) {
+    domains.insert(row["domain"].get<std::string>());
+    EXPECT_EQ(row["policy"], "random");
+    // ft06 makespans are below 500; a UAM day's profit is in the thousands
+    // (positive or negative): each row is one domain's number.
+    if (row["domain"] == "jobshop") EXPECT_LT(row["mean"].get<double>(), 500);
+    if (row["domain"] == "uam") EXPECT_EQ(row["runs"], 1);
+  }
+  EXPECT_EQ(domains, (std::set<std::string>{"jobshop", "uam"}));
 }
 
 }  // namespace

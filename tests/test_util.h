@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "sim/core/file_io.h"
 #include "scenarios/catalog.h"
 #include "sim/jobshop/parser.h"
 #include "sim/jobshop/schedule.h"
@@ -21,7 +22,7 @@ inline jobshop::Instance LoadBuiltin(const std::string& name) {
 }
 
 inline std::vector<jobshop::ScheduleRow> LoadScheduleFile(const std::string& file) {
-  auto text = jobshop::ReadTextFile(DataPath(file));
+  auto text = ReadTextFile(DataPath(file));
   if (!text) ADD_FAILURE() << text.error().message;
   auto rows = jobshop::ParseScheduleCsv(*text, file);
   if (!rows) ADD_FAILURE() << rows.error().message;

@@ -50,8 +50,4 @@ Result<std::vector<DownRow>> ParseDownCsv(const std::string& text,
 std::vector<std::vector<int>> MachineSequences(
     const std::vector<ScheduleRow>& rows, int num_machines);
 
-// Small file helpers shared by the CLI and tests. Errors name the path.
-Result<std::string> ReadTextFile(const std::string& path);
-Status WriteTextFileAtomic(const std::string& path, const std::string& text);
-
 }  // namespace dispatchlab::jobshop

@@ -10,14 +10,8 @@
 #include <vector>
 
 #include "sim/core/status.h"
-#include "sim/core/strong_id.h"
 
 namespace dispatchlab::uam {
-
-struct VertiportTag {};
-struct AircraftTag {};
-using VertiportId = StrongId<VertiportTag>;
-using AircraftId = StrongId<AircraftTag>;
 
 enum class VertiportKind { kHub, kResidential };
 
