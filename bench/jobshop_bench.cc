@@ -6,6 +6,8 @@
 #include "scenarios/catalog.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/jobshop/generator.h"
+#include "sim/jobshop/planner.h"
+#include "sim/jobshop/replan.h"
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/search.h"
 #include "sim/jobshop/validator.h"
@@ -113,6 +115,72 @@ void BM_IteratedGreedy_la16(benchmark::State& state) {
 }
 BENCHMARK(BM_IteratedGreedy_la16)->Arg(1500)->Arg(5000)->Arg(20000)->Arg(80000)
     ->Unit(benchmark::kMillisecond)->Iterations(4);
+
+// The planner (sim/jobshop/planner.h): evaluations per second of one
+// thread (an evaluation is one longest-path sweep of the alternative graph
+// over all operations), with the makespan reached, on la16 (10x10) and a
+// generated 20x10 instance, BWS and BNS.
+void RunPlanner(benchmark::State& state, const Instance& inst, BlockingMode mode) {
+  PlannerOptions o;
+  o.evaluations = state.range(0);
+  std::int64_t evals = 0;
+  double makespan = 0;
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    o.seed = ++seed;
+    const PlanResult r = Plan(MakePlanProblem(inst, mode), o);
+    evals += r.evaluations;
+    makespan += static_cast<double>(r.makespan);
+  }
+  state.counters["evals/s"] = benchmark::Counter(static_cast<double>(evals), benchmark::Counter::kIsRate);
+  state.counters["makespan"] = makespan / static_cast<double>(state.iterations());
+}
+void BM_Planner_la16(benchmark::State& s) {
+  RunPlanner(s, *scenarios::LoadJobShopInstance("la16"), BlockingMode::kSwap);
+}
+void BM_Planner_la16_bns(benchmark::State& s) {
+  RunPlanner(s, *scenarios::LoadJobShopInstance("la16"), BlockingMode::kNoSwap);
+}
+void BM_Planner_20x10(benchmark::State& s) {
+  RunPlanner(s, *GenerateInstance({.jobs = 20, .machines = 10, .seed = 1}), BlockingMode::kSwap);
+}
+BENCHMARK(BM_Planner_la16)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_Planner_la16_bns)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_Planner_20x10)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+// One evaluation alone (the planner's inner loop) on la16's best-of-short-run
+// sequences.
+void BM_SequenceEvaluator_la16(benchmark::State& state) {
+  const Instance inst = *scenarios::LoadJobShopInstance("la16");
+  const PlanProblem problem = MakePlanProblem(inst, BlockingMode::kSwap);
+  PlannerOptions o;
+  o.evaluations = 20000;
+  const MachineSeqs seqs = Plan(problem, o).sequences;
+  SequenceEvaluator eval(problem);
+  for (auto _ : state) benchmark::DoNotOptimize(eval.Evaluate(seqs));
+  state.counters["evals/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SequenceEvaluator_la16);
+
+// replan at p = 0.1 on la16: wall time of a whole episode (plan at time 0
+// plus one re-plan per failure and per repair), with its makespan.
+void BM_Replan_la16_p01(benchmark::State& state) {
+  const Instance inst = *scenarios::LoadJobShopInstance("la16");
+  SimOptions o;
+  o.breakdowns = PerOperationBreakdowns(0.1);
+  ReplanPolicy policy;
+  double makespan = 0, replans = 0;
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    const EpisodeResult r = RunEpisode(inst, o, ++seed, policy);
+    makespan += static_cast<double>(r.makespan);
+    replans += policy.replans();
+  }
+  state.counters["makespan"] = makespan / static_cast<double>(state.iterations());
+  state.counters["replans"] = replans / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_Replan_la16_p01)->Unit(benchmark::kMillisecond)->Iterations(4);
 
 }  // namespace
 }  // namespace dispatchlab::jobshop
