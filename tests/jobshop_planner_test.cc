@@ -12,6 +12,7 @@
 #include "sim/core/rng.h"
 #include "sim/jobshop/planner.h"
 #include "sim/jobshop/replan.h"
+#include "sim/jobshop/search.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/jobshop/simulator.h"
 #include "sim/jobshop/validator.h"
@@ -425,6 +426,35 @@ TEST(Replan, UsesNoInformationAboutFutureBreakdowns) {
     checked += !before_a.empty();
   }
   EXPECT_GT(checked, 0);
+}
+
+// --- ig on the planner ---------------------------------------------------------
+
+// The clairvoyant ceiling plans the episode's own breakdowns into the
+// durations; executing its plan meets exactly those breakdowns, so the
+// realized makespan is at most the planned one (equal unless a failure falls
+// at the very end of an operation), and the schedule is valid.
+TEST(PlannedCeiling, RealizesItsClairvoyantPlan) {
+  const Instance la01 = Builtin("la01");
+  PlannedCeilingOptions g;
+  g.evaluations = 20000;
+  int equal = 0;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    SimOptions o;
+    o.breakdowns = PerOperationBreakdowns(0.1);
+    PlannedCeilingPolicy ig(g);
+    const EpisodeResult r = RunEpisode(la01, o, seed, ig);
+    ASSERT_EQ(r.outcome, Outcome::kCompleted);
+    EXPECT_LE(r.makespan, ig.last_plan().makespan) << "seed " << seed;
+    equal += r.makespan == ig.last_plan().makespan;
+    const auto rep = ValidateSchedule(la01, ToScheduleRows(r), ToDownRows(r), true);
+    EXPECT_TRUE(rep.valid) << (rep.errors.empty() ? "" : rep.errors[0]);
+  }
+  EXPECT_GT(equal, 0);
+  // At p = 0 it is the planner itself.
+  PlannedCeilingPolicy ig(g);
+  const EpisodeResult r = RunEpisode(la01, SimOptions{}, 3, ig);
+  EXPECT_EQ(r.makespan, ig.last_plan().makespan);
 }
 
 }  // namespace

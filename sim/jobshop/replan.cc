@@ -23,8 +23,7 @@ void ReplanPolicy::Reset(std::uint64_t seed) {
   seen_breakdowns_ = seen_repairs_ = replans_ = 0;
   evaluations_ = 0;
   planned_makespan_ = 0;
-  plan_.clear();
-  next_.clear();
+  follower_.Set({});
 }
 
 // The residual problem: per unfinished job, its remaining operations; the
@@ -71,7 +70,10 @@ void ReplanPolicy::Replan(const Simulator& sim) {
   }
   // Warm start: what is left of the previous plan, pinned operations first.
   PlannerOptions po;
-  if (!plan_.empty()) {
+  follower_.Advance(sim);
+  const auto& old_plan = follower_.plan();
+  const auto& old_next = follower_.next();
+  if (!follower_.empty()) {
     std::vector<int> residual_id(inst.num_operations(), -1);
     std::vector<int> offset(inst.num_jobs() + 1, 0);
     for (int j = 0; j < inst.num_jobs(); ++j)
@@ -83,8 +85,8 @@ void ReplanPolicy::Replan(const Simulator& sim) {
       if (problem.pinned[r]) po.initial[inst.jobs[origin[r].first][origin[r].second].machine.value]
                                  .push_back(static_cast<int>(r));
     for (int m = 0; m < inst.num_machines; ++m) {
-      for (std::size_t i = next_[m]; i < plan_[m].size(); ++i) {
-        const auto [j, k] = plan_[m][i];
+      for (std::size_t i = old_next[m]; i < old_plan[m].size(); ++i) {
+        const auto [j, k] = old_plan[m][i];
         const int r = residual_id[offset[j] + k];
         if (r >= 0 && !problem.pinned[r]) po.initial[m].push_back(r);
       }
@@ -109,27 +111,39 @@ void ReplanPolicy::Replan(const Simulator& sim) {
   if (result.sequences.empty()) return;
   planned_makespan_ = now + result.makespan;
 
-  plan_.assign(inst.num_machines, {});
-  next_.assign(inst.num_machines, 0);
+  PlanFollower::Plan plan(inst.num_machines);
   for (int m = 0; m < inst.num_machines; ++m)
     for (int r : result.sequences[m])
-      if (!problem.pinned[r]) plan_[m].push_back(origin[r]);
+      if (!problem.pinned[r]) plan[m].push_back(origin[r]);
+  follower_.Set(std::move(plan));
 }
 
 int ReplanPolicy::Choose(const Simulator& sim, std::span<const Candidate> candidates) {
   if (!planned_ || sim.result().breakdowns != seen_breakdowns_ ||
       RepairsSeen(sim) != seen_repairs_)
     Replan(sim);
-  const int machines = sim.instance().num_machines;
-  for (int m = 0; m < machines; ++m) {
+  return follower_.Choose(sim, candidates);
+}
+
+void PlanFollower::Set(Plan plan) {
+  plan_ = std::move(plan);
+  next_.assign(plan_.size(), 0);
+}
+
+void PlanFollower::Advance(const Simulator& sim) {
+  for (std::size_t m = 0; m < plan_.size(); ++m) {
     auto& i = next_[m];
     while (i < plan_[m].size() && sim.scheduled(plan_[m][i].first, plan_[m][i].second).start >= 0)
       ++i;
   }
+}
+
+int PlanFollower::Choose(const Simulator& sim, std::span<const Candidate> candidates) {
+  Advance(sim);
   auto is_next = [&](const Candidate& c) {
-    const int m = c.machine.value;
-    return next_[m] < plan_[m].size() && plan_[m][next_[m]].first == c.job.value &&
-           plan_[m][next_[m]].second == c.op;
+    const std::size_t m = static_cast<std::size_t>(c.machine.value);
+    return m < plan_.size() && next_[m] < plan_[m].size() &&
+           plan_[m][next_[m]].first == c.job.value && plan_[m][next_[m]].second == c.op;
   };
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i)
     if (!candidates[i].hold() && is_next(candidates[i])) return i;
@@ -139,13 +153,15 @@ int ReplanPolicy::Choose(const Simulator& sim, std::span<const Candidate> candid
   // take the candidate planned earliest on its machine.
   int best = 0, best_rank = INT_MAX;
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i) {
-    const int m = candidates[i].machine.value;
+    const std::size_t m = static_cast<std::size_t>(candidates[i].machine.value);
     int rank = INT_MAX - 1;
-    for (std::size_t p = next_[m]; p < plan_[m].size(); ++p)
-      if (plan_[m][p].first == candidates[i].job.value && plan_[m][p].second == candidates[i].op) {
-        rank = static_cast<int>(p - next_[m]);
-        break;
-      }
+    if (m < plan_.size()) {
+      for (std::size_t p = next_[m]; p < plan_[m].size(); ++p)
+        if (plan_[m][p].first == candidates[i].job.value && plan_[m][p].second == candidates[i].op) {
+          rank = static_cast<int>(p - next_[m]);
+          break;
+        }
+    }
     if (rank < best_rank) {
       best_rank = rank;
       best = i;

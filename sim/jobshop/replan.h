@@ -37,6 +37,26 @@
 
 namespace dispatchlab::jobshop {
 
+// Follows planned machine sequences: starts the candidate that is next on
+// its machine, else holds a machine (kHold), else (nothing pending, or
+// non-delay mode) takes the candidate planned earliest on its machine.
+class PlanFollower {
+ public:
+  using Plan = std::vector<std::vector<std::pair<int, int>>>;  // [m] -> (job, op)
+  void Set(Plan plan);
+  bool empty() const { return plan_.empty(); }
+  int Choose(const Simulator& sim, std::span<const Candidate> candidates);
+  const Plan& plan() const { return plan_; }
+  // Per machine, the first planned operation not yet started (as of the last
+  // Choose or Advance).
+  const std::vector<std::size_t>& next() const { return next_; }
+  void Advance(const Simulator& sim);
+
+ private:
+  Plan plan_;
+  std::vector<std::size_t> next_;
+};
+
 struct ReplanOptions {
   std::int64_t plan_evaluations = 200000;   // the plan at time 0 (la16: ~0.3 s)
   std::int64_t replan_evaluations = 5000;   // each re-plan (la16: ~5 ms)
@@ -69,9 +89,7 @@ class ReplanPolicy final : public Policy {
   int replans_ = 0;
   std::int64_t evaluations_ = 0;
   SimTime planned_makespan_ = 0;
-  // plan_[m]: (job, op) in planned order; next_[m]: first not yet started.
-  std::vector<std::vector<std::pair<int, int>>> plan_;
-  std::vector<std::size_t> next_;
+  PlanFollower follower_;
 };
 
 }  // namespace dispatchlab::jobshop

@@ -182,4 +182,43 @@ int IteratedGreedyPolicy::Choose(const Simulator& sim, std::span<const Candidate
   return ChooseByRank(candidates, rank_, op_offset_);
 }
 
+void PlannedCeilingPolicy::Reset(std::uint64_t seed) {
+  seed_ = seed;
+  planned_ = false;
+  plan_ = PlanResult{};
+  follower_.Set({});
+}
+
+int PlannedCeilingPolicy::Choose(const Simulator& sim, std::span<const Candidate> candidates) {
+  if (!planned_) {
+    const Instance& inst = sim.instance();
+    PlanProblem problem = MakePlanProblem(inst, sim.options().mode);
+    const BreakdownOptions& b = sim.options().breakdowns;
+    if (b.model == BreakdownModel::kPerOperation) {
+      const auto [lo, hi] = RepairBounds(inst, b);
+      for (int j = 0; j < inst.num_jobs(); ++j)
+        for (int k = 0; k < static_cast<int>(inst.jobs[j].size()); ++k) {
+          Operation& op = problem.instance.jobs[j][k];
+          const OperationBreakdown d = DrawOperationBreakdown(seed_, j, k, op.duration, b.p, lo, hi);
+          if (d.fails) op.duration += d.repair;
+        }
+    }
+    PlannerOptions po;
+    po.evaluations = options_.evaluations;
+    po.seed = Rng::Stream(options_.seed, StreamTag::kPolicy, 0x1c, seed_).NextU64();
+    plan_ = Plan(problem, po);
+    const auto off = OpOffsets(inst);
+    PlanFollower::Plan plan(inst.num_machines);
+    for (int m = 0; m < inst.num_machines; ++m)
+      for (int op : plan_.sequences[m]) {
+        int j = 0;
+        while (off[j + 1] <= op) ++j;
+        plan[m].push_back({j, op - off[j]});
+      }
+    follower_.Set(std::move(plan));
+    planned_ = true;
+  }
+  return follower_.Choose(sim, candidates);
+}
+
 }  // namespace dispatchlab::jobshop

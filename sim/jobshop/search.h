@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "sim/core/rng.h"
+#include "sim/jobshop/planner.h"
+#include "sim/jobshop/replan.h"
 #include "sim/jobshop/simulator.h"
 
 namespace dispatchlab::jobshop {
@@ -66,6 +68,39 @@ class IteratedGreedyPolicy final : public Policy {
   SearchResult search_;
   std::vector<int> rank_;          // per global operation id
   std::vector<int> op_offset_;     // first global id of each job
+};
+
+// `ig` rebuilt on the planner (planner.h): the clairvoyant ceiling in the
+// wide schedule space. At the first decision it reads the episode's own
+// per-operation breakdowns (DrawOperationBreakdown: an operation that will
+// fail takes duration + repair), plans that instance, and follows the plan
+// in DecisionMode::kHold. The simulator then meets exactly those
+// breakdowns, so the plan's makespan is what happens (up to a failure drawn
+// at the very end of an operation, planned as if it delayed the job too:
+// never worse). Sees the future by design. Under kMtbf (calendar failures,
+// not expressible as durations) it plans the nominal durations and is then
+// only a strong offline plan, not a ceiling.
+struct PlannedCeilingOptions {
+  std::int64_t evaluations = 200000;  // la16: ~0.2 s
+  std::uint64_t seed = 1;
+};
+
+class PlannedCeilingPolicy final : public Policy {
+ public:
+  explicit PlannedCeilingPolicy(PlannedCeilingOptions options = {}) : options_(options) {}
+  std::string name() const override { return "ig"; }
+  DecisionMode decisions() const override { return DecisionMode::kHold; }
+  void Reset(std::uint64_t seed) override;
+  int Choose(const Simulator& sim, std::span<const Candidate> candidates) override;
+
+  const PlanResult& last_plan() const { return plan_; }
+
+ private:
+  PlannedCeilingOptions options_;
+  std::uint64_t seed_ = 0;
+  bool planned_ = false;
+  PlanResult plan_;
+  PlanFollower follower_;
 };
 
 }  // namespace dispatchlab::jobshop

@@ -32,6 +32,30 @@ const char* ToString(Outcome outcome) {
   return "?";
 }
 
+std::pair<SimTime, SimTime> RepairBounds(const Instance& instance,
+                                         const BreakdownOptions& b) {
+  const double mean = instance.MeanDuration();
+  const double lo = b.repair_min >= 0 ? b.repair_min : 0.5 * mean;
+  const double hi = b.repair_max >= 0 ? b.repair_max : 1.5 * mean;
+  const SimTime repair_lo = std::max<SimTime>(1, std::llround(lo));
+  return {repair_lo, std::max<SimTime>(repair_lo, std::llround(hi))};
+}
+
+OperationBreakdown DrawOperationBreakdown(std::uint64_t seed, int j, int k,
+                                          SimTime duration, double p,
+                                          SimTime repair_lo, SimTime repair_hi) {
+  Rng rng = Rng::Stream(seed, StreamTag::kJobShopBreakdown,
+                        static_cast<std::uint64_t>(j), static_cast<std::uint64_t>(k));
+  OperationBreakdown d;
+  // A zero-duration operation has no inside point to break down at.
+  if (rng.Bernoulli(p) && duration > 0) {
+    d.fails = true;
+    d.offset = rng.UniformInt(1, duration);
+    d.repair = rng.UniformInt(repair_lo, repair_hi);
+  }
+  return d;
+}
+
 BreakdownOptions PerOperationBreakdowns(double p) {
   BreakdownOptions b;
   b.model = p > 0 ? BreakdownModel::kPerOperation : BreakdownModel::kNone;
@@ -66,11 +90,9 @@ Simulator::Simulator(const Instance& instance, SimOptions options)
 
   const BreakdownOptions& b = options_.breakdowns;
   DL_CHECK(b.p >= 0.0 && b.p <= 1.0);
-  const double mean = instance.MeanDuration();
-  const double lo = b.repair_min >= 0 ? b.repair_min : 0.5 * mean;
-  const double hi = b.repair_max >= 0 ? b.repair_max : 1.5 * mean;
-  repair_lo_ = std::max<SimTime>(1, std::llround(lo));
-  repair_hi_ = std::max<SimTime>(repair_lo_, std::llround(hi));
+  const auto [repair_lo, repair_hi] = RepairBounds(instance, b);
+  repair_lo_ = repair_lo;
+  repair_hi_ = repair_hi;
   if (b.model == BreakdownModel::kMtbf) DL_CHECK(b.mtbf > 0 && b.mttr > 0);
   if (!options_.machine_sequences.empty())
     DL_CHECK(static_cast<int>(options_.machine_sequences.size()) == m);
@@ -280,15 +302,11 @@ void Simulator::StartOperation(int j, int m) {
 
   const BreakdownOptions& b = options_.breakdowns;
   if (b.model == BreakdownModel::kPerOperation) {
-    Rng rng = Rng::Stream(seed_, StreamTag::kJobShopBreakdown,
-                          static_cast<std::uint64_t>(j),
-                          static_cast<std::uint64_t>(k));
-    if (rng.Bernoulli(b.p)) {
-      const SimTime offset = rng.UniformInt(1, op.duration);
-      const SimTime repair = rng.UniformInt(repair_lo_, repair_hi_);
-      queue_.Push(now_ + offset, kPriorityFailure,
-                  EventData{EventKind::kFailure, m, 0, repair});
-    }
+    const OperationBreakdown d =
+        DrawOperationBreakdown(seed_, j, k, op.duration, b.p, repair_lo_, repair_hi_);
+    if (d.fails)
+      queue_.Push(now_ + d.offset, kPriorityFailure,
+                  EventData{EventKind::kFailure, m, 0, d.repair});
   }
   if (observer_ && !swapping_) [[unlikely]] observer_(*this);
 }

@@ -63,6 +63,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/event_queue.h"
@@ -92,6 +93,23 @@ struct BreakdownOptions {
 // Per-operation breakdowns with probability p and default repair bounds
 // (p == 0 gives BreakdownModel::kNone).
 BreakdownOptions PerOperationBreakdowns(double p);
+
+// kPerOperation repair bounds in ticks: [repair_min, repair_max] rounded,
+// defaults 0.5x / 1.5x the mean processing time, lo >= 1, hi >= lo.
+std::pair<SimTime, SimTime> RepairBounds(const Instance& instance,
+                                         const BreakdownOptions& breakdowns);
+
+// The kPerOperation draw the simulator makes when O(j,k) starts: keyed by
+// (seed, j, k) only. Clairvoyant baselines (ig) may read it; online
+// policies must not.
+struct OperationBreakdown {
+  bool fails = false;
+  SimTime offset = 0;  // in [1, duration] after the start
+  SimTime repair = 0;  // in [repair_lo, repair_hi]
+};
+OperationBreakdown DrawOperationBreakdown(std::uint64_t seed, int j, int k,
+                                          SimTime duration, double p,
+                                          SimTime repair_lo, SimTime repair_hi);
 
 struct SimOptions {
   BlockingMode mode = BlockingMode::kSwap;
