@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <atomic>
+#include <thread>
 #include <ostream>
 
 #include "sim/core/file_io.h"
@@ -300,6 +302,7 @@ struct RulesFlags {
   BreakdownFlags breakdowns;
   int seeds = 1;
   std::uint64_t seed = 0;
+  int threads = 0;
 };
 
 int DoRules(const RulesFlags& f, CliContext& ctx, std::ostream& out, std::ostream& err) {
@@ -315,60 +318,89 @@ int DoRules(const RulesFlags& f, CliContext& ctx, std::ostream& out, std::ostrea
   const BlockingMode mode = ParseMode(f.mode);
 
   const auto t0 = std::chrono::steady_clock::now();
-  long episodes = 0;
+  // Every (level, instance, policy) cell of the table on a pool of threads,
+  // each with its own CellWorker; the tables are laid out afterwards.
+  struct CellStats {
+    std::vector<double> makespans;
+    int deadlocks = 0, invalid = 0;
+  };
+  const std::size_t nr = rules.size(), ni = instances.size();
+  std::vector<CellStats> stats(ps.size() * ni * nr);
+  std::vector<scenarios::CellParams> level_params(ps.size());
+  for (std::size_t pi = 0; pi < ps.size(); ++pi) {
+    level_params[pi].mode = mode;
+    level_params[pi].level = ps[pi];
+    level_params[pi].breakdowns = f.breakdowns.Make(ps[pi]);
+    level_params[pi].keep_events = false;
+  }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    scenarios::CellWorker worker(rules);
+    for (std::size_t t; (t = next.fetch_add(1)) < stats.size();) {
+      const std::size_t pi = t / (ni * nr), si = t / nr % ni, ri = t % nr;
+      scenarios::CellParams params = level_params[pi];
+      CellStats& cs = stats[t];
+      for (int s = 0; s < f.seeds; ++s) {
+        params.seed = f.seed + static_cast<std::uint64_t>(s);
+        const scenarios::CellResult cell = worker.Run(instances[si], static_cast<int>(ri), params);
+        if (cell.record.status == "deadlock") {
+          ++cs.deadlocks;
+          continue;
+        }
+        if (cell.record.status == "failed") ++cs.invalid;
+        cs.makespans.push_back(static_cast<double>(cell.jobshop.makespan));
+      }
+    }
+  };
+  const int threads = std::max(1, f.threads > 0 ? f.threads
+                                                : static_cast<int>(std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+
+  const long episodes = static_cast<long>(stats.size()) * f.seeds;
   int invalid = 0;
+  for (const auto& cs : stats) invalid += cs.invalid;
   std::string csv_all;
-  scenarios::CellWorker worker(rules);
-  for (double p : ps) {
-    scenarios::CellParams params;
-    params.mode = mode;
-    params.level = p;
-    params.breakdowns = f.breakdowns.Make(p);
-    params.keep_events = false;
+  for (std::size_t pi = 0; pi < ps.size(); ++pi) {
+    const double p = ps[pi];
     std::vector<std::string> header = {"instance", "size", "ref"};
-    for (const auto& r : rules) header.push_back(r.name);
+    for (const auto& r : rules)
+      header.push_back(r.kind == "ceiling" ? r.name + "^" : r.name);
     header.push_back("best");
     Table table(header);
-    std::vector<std::vector<double>> gaps(rules.size());
-    for (const scenarios::ParsedScenario& scenario : instances) {
-      const Instance& inst = *scenario.instance;
+    std::vector<std::vector<double>> gaps(nr);
+    bool any_ref = false;
+    for (std::size_t si = 0; si < ni; ++si) {
+      const Instance& inst = *instances[si].instance;
       const auto ref = scenarios::FindJobShopReference(inst.name);
       const std::optional<double> ub =
           ref && ref->bws_ub && mode == BlockingMode::kSwap
               ? std::optional<double>(static_cast<double>(*ref->bws_ub))
               : std::nullopt;
+      any_ref |= ub.has_value();
       std::vector<std::string> row = {
           inst.name, fmt::format("{}x{}", inst.num_jobs(), inst.num_machines),
           ub ? fmt::format("{:.0f}{}", *ub, ref->bws_optimal() ? "" : "*") : "-"};
       double best = 1e300;
       std::string best_rule;
-      for (std::size_t ri = 0; ri < rules.size(); ++ri) {
-        std::vector<double> ms;
-        int deadlocks = 0;
-        for (int s = 0; s < f.seeds; ++s) {
-          params.seed = f.seed + static_cast<std::uint64_t>(s);
-          const scenarios::CellResult cell =
-              worker.Run(scenario, static_cast<int>(ri), params);
-          ++episodes;
-          if (cell.record.status == "deadlock") {
-            ++deadlocks;
-            continue;
-          }
-          if (cell.record.status == "failed") ++invalid;
-          ms.push_back(static_cast<double>(cell.jobshop.makespan));
-        }
-        const Stats st = Summarize(ms);
+      for (std::size_t ri = 0; ri < nr; ++ri) {
+        const CellStats& cs = stats[(pi * ni + si) * nr + ri];
+        const Stats st = Summarize(cs.makespans);
         std::string cell;
         if (st.n == 0) {
-          cell = "deadlock";
+          cell = "dl";
         } else {
-          cell = fmt::format("{:.1f}", st.mean);
+          // Compact: the gap where a reference exists, else the mean.
           if (ub) {
             const double gap = 100.0 * (st.mean - *ub) / *ub;
             gaps[ri].push_back(gap);
-            cell += fmt::format(" ({:+.1f}%)", gap);
+            cell = fmt::format("{:+.1f}", gap);
+          } else {
+            cell = fmt::format("{:.0f}", st.mean);
           }
-          if (deadlocks > 0) cell += fmt::format(" [{}dl]", deadlocks);
+          if (cs.deadlocks > 0) cell += fmt::format("[{}dl]", cs.deadlocks);
           // A ceiling sees the episode's future: shown, never the best rule.
           if (rules[ri].kind != "ceiling" && st.mean < best) {
             best = st.mean;
@@ -377,30 +409,32 @@ int DoRules(const RulesFlags& f, CliContext& ctx, std::ostream& out, std::ostrea
         }
         row.push_back(cell);
         if (f.format == "csv")
-          csv_all += fmt::format("{},{},{},{},{},{},{:.3f},{:.3f},{},{}\n",
-                                 inst.name, ToString(mode), p,
-                                 rules[ri].name, f.seeds, st.n, st.mean,
-                                 st.std, deadlocks,
+          csv_all += fmt::format("{},{},{},{},{},{},{},{:.3f},{:.3f},{},{}\n", inst.name,
+                                 ToString(mode), p, rules[ri].name, rules[ri].kind, f.seeds,
+                                 st.n, st.mean, st.std, cs.deadlocks,
                                  ub ? fmt::format("{:.0f}", *ub) : "");
       }
       row.push_back(best_rule);
       table.AddRow(row);
     }
     if (f.format == "table") {
-      std::vector<std::string> mean_row = {"mean gap", "", ""};
+      std::vector<std::string> mean_row = {"mean gap%", "", ""};
       for (const auto& g : gaps)
-        mean_row.push_back(g.empty() ? "" : fmt::format("{:+.1f}%", Summarize(g).mean));
+        mean_row.push_back(g.empty() ? "" : fmt::format("{:+.1f}", Summarize(g).mean));
       table.AddSeparator();
       table.AddRow(mean_row);
-      out << fmt::format("mode {}  shutdown-p {}  seeds {}  (cells: mean makespan "
-                         "(gap to best known BWS makespan); ref * = not proved "
-                         "optimal)\n",
-                         ToString(mode), p, f.seeds);
+      out << fmt::format("mode {}  shutdown-p {}  seeds {}  cells: {}; ^ = ceiling (sees the "
+                         "episode's breakdowns, never the best rule); ref * = not proved "
+                         "optimal; dl = deadlocks\n",
+                         ToString(mode), p, f.seeds,
+                         any_ref ? "mean makespan's gap % to the best known BWS makespan (ref), "
+                                   "the mean makespan where there is no ref"
+                                 : "mean makespan");
       out << table.Render() << "\n";
     }
   }
   if (f.format == "csv")
-    out << "instance,mode,shutdown_p,policy,seeds,completed,makespan_mean,"
+    out << "instance,mode,shutdown_p,policy,kind,seeds,completed,makespan_mean,"
            "makespan_std,deadlocks,bws_ub\n"
         << csv_all;
   err << fmt::format("{} episodes in {:.2f} s{}\n", episodes, WallSeconds(t0),
@@ -502,6 +536,7 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   c->add_option("--mode", rules->mode, "bws or bns")->capture_default_str();
   rules->breakdowns.Add(c, true);
   c->add_option("--seeds", rules->seeds, "Seeds per cell")->capture_default_str();
+  c->add_option("--threads", rules->threads, "Worker threads (default: all cores)");
   c->add_option("--seed", rules->seed, "First seed")->capture_default_str();
   c->add_option("--format", rules->format, "table or csv")->capture_default_str();
   c->callback([=, &out, &err, &ctx] {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "app/cli.h"
 #include "app/cli_common.h"
 #include "app/output.h"
+#include "app/svg_plot.h"
 #include "policy/registry.h"
 #include "scenarios/batch.h"
 #include "scenarios/catalog.h"
@@ -128,36 +130,63 @@ class ProgressPrinter {
 
 // --- report table ----------------------------------------------------------------
 struct ReportFlags {
-  std::string db, domain, scenarios, policies, group_by = "policy,p", format = "table";
+  std::string db, domain, scenarios, policies, group_by = "policy,p", format = "table", plot;
+  bool per_run = false;
 };
 
 std::string FormatNumber(double x) {
   return std::abs(x) >= 1000 ? fmt::format("{:.1f}", x) : fmt::format("{:.2f}", x);
 }
 
+// The shown value of a group key: numbers stay numbers in JSON.
+Json KeyValue(scenarios::GroupKey g, const std::string& text) {
+  if (g == scenarios::GroupKey::kDisruption) {
+    try {
+      return std::stod(text);
+    } catch (...) {
+    }
+  }
+  return text;
+}
+
 void PrintReport(const std::vector<scenarios::ResultRow>& rows,
                  const std::vector<scenarios::GroupKey>& group_by_in,
                  const std::string& format, std::ostream& out) {
-  const auto keys = scenarios::SeparateDomains(rows, group_by_in);
-  const auto& group_by = keys;
+  const auto group_by = scenarios::SeparateDomains(rows, group_by_in);
   const auto report = scenarios::Aggregate(rows, group_by, scenarios::JobShopReferenceFor);
   bool any_gap = false;
   for (const auto& r : report) any_gap |= r.mean_gap_pct.has_value();
+  // One metric per table when one domain is shown; else say it per row.
+  std::set<std::string> domains;
+  for (const auto& r : rows) domains.insert(r.domain);
+  const bool one_domain = domains.size() == 1;
+  const scenarios::Metric metric = scenarios::MetricOf(one_domain ? *domains.begin() : "");
+  auto domain_of = [&](const scenarios::ReportRow& r) -> std::string {
+    if (one_domain) return *domains.begin();
+    for (std::size_t i = 0; i < group_by.size(); ++i)
+      if (group_by[i] == scenarios::GroupKey::kDomain) return r.key[i];
+    return "";
+  };
   if (format == "json") {
     Json arr = Json::array();
     for (const auto& r : report) {
+      const scenarios::Metric m = scenarios::MetricOf(domain_of(r));
       Json j;
       for (std::size_t i = 0; i < group_by.size(); ++i)
-        j[scenarios::GroupKeyName(group_by[i])] = r.key[i];
+        j[scenarios::GroupKeyName(group_by[i])] = KeyValue(group_by[i], r.key[i]);
+      j["metric"] = m.name;
+      j["unit"] = m.unit;
       j["runs"] = r.runs;
       j["n"] = r.n;
       j["mean"] = r.mean;
       j["std"] = r.std;
       j["ci95"] = r.ci95;
+      j["ci_low"] = r.mean - r.ci95;
+      j["ci_high"] = r.mean + r.ci95;
       if (r.mean_gap_pct) j["gap_pct"] = *r.mean_gap_pct;
       j["deadlocks"] = r.deadlocks;
       j["failed"] = r.failed;
-      j["wall_s_mean"] = r.wall_s_mean;
+      j["wall_ms_mean"] = 1000 * r.wall_s_mean;
       arr.push_back(j);
     }
     out << arr.dump(2) << "\n";
@@ -165,7 +194,35 @@ void PrintReport(const std::vector<scenarios::ResultRow>& rows,
   }
   std::vector<std::string> header;
   for (auto g : group_by) header.push_back(scenarios::GroupKeyName(g));
-  for (const char* h : {"runs", "mean", "std", "ci95"}) header.push_back(h);
+  if (format == "csv") {
+    // Plain typed numbers, one column per quantity, the metric named.
+    for (const char* h : {"metric", "unit", "runs", "n", "mean", "std", "ci95", "ci_low",
+                          "ci_high", "gap_pct", "deadlocks", "failed", "wall_ms_mean"})
+      header.push_back(h);
+    Table table(header);
+    for (const auto& r : report) {
+      const scenarios::Metric m = scenarios::MetricOf(domain_of(r));
+      std::vector<std::string> row = r.key;
+      row.push_back(m.name);
+      row.push_back(m.unit);
+      row.push_back(std::to_string(r.runs));
+      row.push_back(std::to_string(r.n));
+      for (double v : {r.mean, r.std, r.ci95, r.mean - r.ci95, r.mean + r.ci95})
+        row.push_back(fmt::format("{:.6g}", v));
+      row.push_back(r.mean_gap_pct ? fmt::format("{:.4f}", *r.mean_gap_pct) : "");
+      row.push_back(std::to_string(r.deadlocks));
+      row.push_back(std::to_string(r.failed));
+      row.push_back(fmt::format("{:.4f}", 1000 * r.wall_s_mean));
+      table.AddRow(row);
+    }
+    out << table.RenderCsv();
+    return;
+  }
+  const std::string mean_h = one_domain ? fmt::format("{} ({})", metric.name, metric.unit)
+                                        : std::string("mean");
+  header.push_back("runs");
+  header.push_back(mean_h);
+  for (const char* h : {"std", "ci95"}) header.push_back(h);
   if (any_gap) header.push_back("gap%");
   for (const char* h : {"deadlocks", "failed", "ms/run"}) header.push_back(h);
   Table table(header);
@@ -182,9 +239,55 @@ void PrintReport(const std::vector<scenarios::ResultRow>& rows,
     row.push_back(fmt::format("{:.3f}", 1000 * r.wall_s_mean));
     table.AddRow(row);
   }
-  out << (format == "csv" ? table.RenderCsv() : table.Render());
-  if (format == "table" && any_gap)
+  out << table.Render();
+  if (!one_domain)
+    out << "mean: makespan (time units) for jobshop rows, profit (USD/day) for uam rows\n";
+  if (any_gap)
     out << "gap%: mean gap to the best known BWS makespan (reference.csv), bws runs only\n";
+}
+
+// Every run, one row each (results --per-run).
+void PrintRuns(const std::vector<scenarios::ResultRow>& rows, const std::string& format,
+               std::ostream& out) {
+  if (format == "json") {
+    Json arr = Json::array();
+    for (const auto& r : rows) {
+      Json j;
+      j["run_id"] = r.run_id;
+      j["domain"] = r.domain;
+      j["scenario"] = r.scenario;
+      j["policy"] = r.policy;
+      j["p"] = r.disruption;
+      j["mode"] = r.mode;
+      j["seed"] = r.seed;
+      j["status"] = r.status;
+      j["metric"] = scenarios::MetricOf(r.domain).name;
+      j["objective"] = r.objective ? Json(*r.objective) : Json(nullptr);
+      j["wall_ms"] = 1000 * r.wall_s;
+      j["kpis"] = Json::parse(r.kpis, nullptr, false);
+      arr.push_back(j);
+    }
+    out << arr.dump(2) << "\n";
+    return;
+  }
+  Table table({"run_id", "domain", "scenario", "policy", "p", "mode", "seed", "status", "metric",
+               "objective", "wall_ms"});
+  for (const auto& r : rows)
+    table.AddRow({std::to_string(r.run_id), r.domain, r.scenario, r.policy,
+                  fmt::format("{:g}", r.disruption), r.mode, std::to_string(r.seed), r.status,
+                  scenarios::MetricOf(r.domain).name,
+                  r.objective ? fmt::format("{:.6g}", *r.objective) : "",
+                  fmt::format("{:.4f}", 1000 * r.wall_s)});
+  out << (format == "csv" ? table.RenderCsv() : table.Render());
+}
+
+void WritePlotOrBadInput(const std::string& path, const PlotSpec& spec) {
+  if (path.size() < 4 || path.substr(path.size() - 4) != ".svg")
+    throw BadInput{fmt::format("--plot {}: only .svg is written (open it in a browser, or "
+                               "convert it with rsvg-convert to PNG)",
+                               path)};
+  Status st = WriteTextFileAtomic(path, RenderBarChartSvg(spec));
+  if (!st.ok()) throw BadInput{st.error().message};
 }
 
 std::vector<scenarios::GroupKey> ParseGroupByOrBadInput(const std::string& s) {
@@ -207,13 +310,38 @@ int DoResults(const ReportFlags& f, std::ostream& out) {
   std::erase_if(rows, [&](const scenarios::ResultRow& r) {
     return !MatchesAny(scen, r.scenario) || !MatchesAny(pol, r.policy);
   });
+  if (f.per_run && f.format == "table" && rows.size() > 1000)
+    throw BadInput{fmt::format("--per-run: {} runs; use --format csv or json for an export",
+                               rows.size())};
   if (rows.empty()) {
     out << fmt::format("no results in {} for this selection; run `dispatchlab eval` "
                        "first\n",
                        store->path());
     return kExitOk;
   }
+  if (f.per_run) {
+    PrintRuns(rows, f.format, out);
+    return kExitOk;
+  }
   PrintReport(rows, group_by, f.format, out);
+  if (!f.plot.empty()) {
+    const auto keys = scenarios::SeparateDomains(rows, group_by);
+    std::set<std::string> domains;
+    for (const auto& r : rows) domains.insert(r.domain);
+    if (domains.size() > 1)
+      throw BadInput{"--plot draws one domain: add --domain jobshop or --domain uam"};
+    const auto metric = scenarios::MetricOf(*domains.begin());
+    PlotSpec spec;
+    spec.title = fmt::format("mean {} by {}", metric.name, f.group_by);
+    spec.axis = fmt::format("{} ({}), mean with 95% CI", metric.name, metric.unit);
+    for (const auto& r : scenarios::Aggregate(rows, keys, nullptr)) {
+      std::string label;
+      for (const auto& k : r.key) label += (label.empty() ? "" : "  ") + k;
+      spec.bars.push_back({label, r.mean, r.mean - r.ci95, r.mean + r.ci95});
+    }
+    WritePlotOrBadInput(f.plot, spec);
+    out << fmt::format("plot        {}\n", f.plot);
+  }
   return kExitOk;
 }
 
@@ -275,35 +403,10 @@ scenarios::BatchSummary RunWithProgress(const RunBatch& run, bool quiet, std::os
 constexpr const char* kResumeHint =
     "eval: interrupted; finished runs are stored. Run the same command again to resume.\n";
 
-// The report of exactly this grid: its scenarios, policies (by store id, so a
-// retrained policy of the same name is not mixed in), levels and seeds.
-void PrintGridReport(Store& store, const scenarios::Grid& grid,
-                     const std::vector<scenarios::GroupKey>& group_by, const std::string& format,
-                     std::ostream& out) {
-  std::set<std::int64_t> ids;
-  for (const auto& p : grid.policies)
-    ids.insert(OrBadInput(store.EnsurePolicy(scenarios::ToPolicyRecord(p))));
-  scenarios::ResultFilter filter;
-  filter.domain = DomainName(grid.domain);
-  for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
-  for (const auto& q : grid.policies) filter.policies.push_back(q.name);
-  auto rows = OrBadInput(store.QueryResults(filter));
-  const std::string mode =
-      grid.domain == Domain::kJobShop ? jobshop::ToString(grid.mode) : std::string("uam");
-  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
-    return !ids.count(r.policy_id) || r.mode != mode || r.seed < grid.first_seed ||
-           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds) ||
-           std::find(grid.levels.begin(), grid.levels.end(), r.disruption) == grid.levels.end();
-  });
-  PrintReport(rows, group_by, format, out);
-}
-
-int DoEval(const EvalFlags& f, CliContext& ctx, std::ostream& out, std::ostream& err) {
+// The grid an eval (or compare) command describes; scenarios from `store`.
+scenarios::Grid BuildGrid(const EvalFlags& f, CliContext& ctx, Store& store) {
   const Domain domain = OrBadInput(ParseDomain(f.domain));
   if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
-  CheckFormat(f.format);
-  const auto group_by = ParseGroupByOrBadInput(f.group_by);
-  const auto options = ParseBatchOptions(f);
   scenarios::Grid grid;
   grid.domain = domain;
   grid.policies = OrBadInput(ctx.Registry().Parse(domain, f.policies));
@@ -322,27 +425,166 @@ int DoEval(const EvalFlags& f, CliContext& ctx, std::ostream& out, std::ostream&
   } else {
     throw BadInput{fmt::format("--uncertainty must be on, off or both, not '{}'", f.uncertainty)};
   }
-  auto store = OpenStore(f.db, /*read_only=*/false);
-  grid.scenarios = SelectScenarios(*store, f.domain,
+  grid.scenarios = SelectScenarios(store, f.domain,
                                    f.scenarios.empty()
                                        ? (domain == Domain::kJobShop ? "la*" : "default")
                                        : f.scenarios);
   grid.first_seed = f.seed;
   grid.seeds = f.seeds;
+  return grid;
+}
+
+// Runs the grid's missing cells with progress; the summary, or nullopt
+// when interrupted (the caller exits 130).
+std::optional<scenarios::BatchSummary> RunGrid(const EvalFlags& f, Store& store,
+                                               const scenarios::Grid& grid, std::ostream& err,
+                                               const char* who) {
+  const auto options = ParseBatchOptions(f);
   if (!f.quiet)
-    err << fmt::format("eval: {} {} scenarios x {} policies x {} levels x {} seeds on {} "
+    err << fmt::format("{}: {} {} scenarios x {} policies x {} levels x {} seeds on {} "
                        "threads into {}\n",
-                       grid.scenarios.size(), f.domain, grid.policies.size(),
-                       grid.levels.size(), f.seeds, options.threads, store->path());
+                       who, grid.scenarios.size(), f.domain, grid.policies.size(),
+                       grid.levels.size(), f.seeds, options.threads, store.path());
   const auto summary = RunWithProgress(
-      [&](const auto& cb) { return scenarios::RunBatch(*store, grid, options, cb, &g_interrupted); },
+      [&](const auto& cb) { return scenarios::RunBatch(store, grid, options, cb, &g_interrupted); },
       f.quiet, err);
   if (summary.cancelled) {
     err << kResumeHint;
-    return 130;
+    return std::nullopt;
   }
-  PrintGridReport(*store, grid, group_by, f.format, out);
-  return summary.progress.failed ? kExitNo : kExitOk;
+  return summary;
+}
+
+// The stored runs of exactly this grid: its scenarios, policies (by store
+// id, so a retrained policy of the same name is not mixed in), levels, seeds.
+std::vector<scenarios::ResultRow> GridRows(Store& store, const scenarios::Grid& grid) {
+  std::set<std::int64_t> ids;
+  for (const auto& p : grid.policies)
+    ids.insert(OrBadInput(store.EnsurePolicy(scenarios::ToPolicyRecord(p))));
+  scenarios::ResultFilter filter;
+  filter.domain = DomainName(grid.domain);
+  for (const auto& s : grid.scenarios) filter.scenarios.push_back(s.name);
+  for (const auto& q : grid.policies) filter.policies.push_back(q.name);
+  auto rows = OrBadInput(store.QueryResults(filter));
+  const std::string mode =
+      grid.domain == Domain::kJobShop ? jobshop::ToString(grid.mode) : std::string("uam");
+  std::erase_if(rows, [&](const scenarios::ResultRow& r) {
+    return !ids.count(r.policy_id) || r.mode != mode || r.seed < grid.first_seed ||
+           r.seed >= grid.first_seed + static_cast<std::uint64_t>(grid.seeds) ||
+           std::find(grid.levels.begin(), grid.levels.end(), r.disruption) == grid.levels.end();
+  });
+  return rows;
+}
+
+int DoEval(const EvalFlags& f, CliContext& ctx, std::ostream& out, std::ostream& err) {
+  CheckFormat(f.format);
+  const auto group_by = ParseGroupByOrBadInput(f.group_by);
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  const scenarios::Grid grid = BuildGrid(f, ctx, *store);
+  const auto summary = RunGrid(f, *store, grid, err, "eval");
+  if (!summary) return 130;
+  PrintReport(GridRows(*store, grid), group_by, f.format, out);
+  return summary->progress.failed ? kExitNo : kExitOk;
+}
+
+// --- compare -------------------------------------------------------------------
+struct CompareFlags {
+  EvalFlags eval;
+  std::string baseline, plot;
+  bool per_scenario = true;
+};
+
+int DoCompare(const CompareFlags& cf, CliContext& ctx, std::ostream& out, std::ostream& err) {
+  const EvalFlags& f = cf.eval;
+  CheckFormat(f.format);
+  auto store = OpenStore(f.db, /*read_only=*/false);
+  const scenarios::Grid grid = BuildGrid(f, ctx, *store);
+  if (grid.policies.size() < 2)
+    throw BadInput{"compare needs at least two policies (--policies a,b[,c...])"};
+  std::vector<std::string> names;
+  for (const auto& p : grid.policies) names.push_back(p.name);
+  const std::string baseline = cf.baseline.empty() ? names.front() : cf.baseline;
+  if (std::find(names.begin(), names.end(), baseline) == names.end())
+    throw BadInput{fmt::format("--baseline '{}' is not one of --policies", baseline)};
+  const auto summary = RunGrid(f, *store, grid, err, "compare");
+  if (!summary) return 130;
+  auto rows = GridRows(*store, grid);
+  // Rows carry the store's display name (learned: name@hash); pair by the
+  // grid's names.
+  std::map<std::int64_t, std::string> name_of;
+  for (const auto& p : grid.policies)
+    name_of[OrBadInput(store->EnsurePolicy(scenarios::ToPolicyRecord(p)))] = p.name;
+  for (auto& r : rows) r.policy = name_of[r.policy_id];
+  auto paired = scenarios::PairedCompare(rows, names, baseline);
+  if (!cf.per_scenario)
+    std::erase_if(paired, [](const scenarios::PairedRow& r) { return r.scenario != "*"; });
+  const scenarios::Metric metric = scenarios::MetricOf(f.domain);
+  const char* better = metric.lower_is_better ? "lower" : "higher";
+  if (f.format == "json") {
+    Json arr = Json::array();
+    for (const auto& r : paired) {
+      Json j;
+      j["scenario"] = r.scenario;
+      j["p"] = r.level == "*" ? Json("*") : Json(std::stod(r.level));
+      j["policy"] = r.policy;
+      j["baseline"] = r.baseline;
+      j["metric"] = metric.name;
+      j["unit"] = metric.unit;
+      j["better"] = better;
+      j["pairs"] = r.n;
+      j["unpaired"] = r.unpaired;
+      j["mean_policy"] = r.mean_policy;
+      j["mean_baseline"] = r.mean_baseline;
+      j["mean_diff"] = r.mean_diff;
+      j["ci_low"] = r.ci_low;
+      j["ci_high"] = r.ci_high;
+      j["diff_pct"] = r.rel_pct;
+      j["wins"] = r.wins;
+      j["ties"] = r.ties;
+      j["losses"] = r.losses;
+      arr.push_back(j);
+    }
+    out << arr.dump(2) << "\n";
+  } else {
+    Table table({"scenario", "p", "policy", "baseline", "pairs", "policy mean", "baseline mean",
+                 "diff", "ci_low", "ci_high", "diff%", "wins", "ties", "losses"});
+    bool sep = false;
+    for (const auto& r : paired) {
+      if (f.format == "table" && r.scenario == "*" && !sep && &r != &paired.front())
+        table.AddSeparator();
+      sep |= r.scenario == "*";
+      auto num = [&](double v) {
+        return f.format == "csv" ? fmt::format("{:.6g}", v) : FormatNumber(v);
+      };
+      table.AddRow({r.scenario == "*" ? "all" : r.scenario, r.level == "*" ? "all" : r.level,
+                    r.policy, r.baseline, std::to_string(r.n), num(r.mean_policy),
+                    num(r.mean_baseline), num(r.mean_diff), num(r.ci_low), num(r.ci_high),
+                    f.format == "csv" ? fmt::format("{:.4f}", r.rel_pct)
+                                      : fmt::format("{:+.1f}", r.rel_pct),
+                    std::to_string(r.wins), std::to_string(r.ties), std::to_string(r.losses)});
+    }
+    out << (f.format == "csv" ? table.RenderCsv() : table.Render());
+    if (f.format == "table")
+      out << fmt::format(
+          "diff = policy - baseline in {} ({}; {} is better), paired on (scenario, p, seed), "
+          "95% CI of the mean difference; a win is a pair where the policy is better\n",
+          metric.name, metric.unit, better);
+  }
+  if (!cf.plot.empty()) {
+    PlotSpec spec;
+    spec.title = fmt::format("{}: policy - {} ({} is better)", metric.name, baseline, better);
+    spec.axis = fmt::format("mean paired difference in {} ({}), 95% CI; blue: better than {}",
+                            metric.name, metric.unit, baseline);
+    spec.sign = metric.lower_is_better ? PlotSpec::Sign::kLowerIsBetter
+                                       : PlotSpec::Sign::kHigherIsBetter;
+    for (const auto& r : paired)
+      if (r.scenario == "*")
+        spec.bars.push_back({fmt::format("{}  p={}", r.policy, r.level == "*" ? "all" : r.level),
+                             r.mean_diff, r.ci_low, r.ci_high});
+    WritePlotOrBadInput(cf.plot, spec);
+    if (f.format == "table") out << fmt::format("plot        {}\n", cf.plot);
+  }
+  return summary->progress.failed ? kExitNo : kExitOk;
 }
 
 // --- scenarios -------------------------------------------------------------------
@@ -457,6 +699,34 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
     *action = [=, &out, &err, &ctx] { return DoEval(*ev, ctx, out, err); };
   });
 
+  auto cmp = std::make_shared<CompareFlags>();
+  cmp->eval.policies = "";
+  c = app.add_subcommand(
+      "compare", "Paired comparison of policies on the same scenarios, seeds and levels "
+                 "(runs missing cells first): mean difference, 95% CI, wins/ties/losses");
+  c->add_option("--db", cmp->eval.db, db_help);
+  c->add_option("--domain", cmp->eval.domain, "jobshop or uam")->capture_default_str();
+  c->add_option("--scenarios", cmp->eval.scenarios,
+                "Comma-separated names or globs (default: la* for jobshop, default for uam)");
+  c->add_option("--policies", cmp->eval.policies, "Two or more policies, comma-separated")
+      ->required();
+  c->add_option("--baseline", cmp->baseline, "Policy the others are compared to (default: first)");
+  c->add_option("--seeds", cmp->eval.seeds, "Seeds per cell")->capture_default_str();
+  c->add_option("--seed", cmp->eval.seed, "First seed")->capture_default_str();
+  c->add_option("--shutdown-p", cmp->eval.shutdown_p, "Breakdown probabilities, comma-separated")
+      ->capture_default_str();
+  c->add_option("--uncertainty", cmp->eval.uncertainty, "UAM: on, off or both")
+      ->capture_default_str();
+  c->add_option("--mode", cmp->eval.mode, "bws or bns")->capture_default_str();
+  c->add_option("--threads", cmp->eval.threads, "Worker threads (default: all cores)");
+  c->add_option("--format", cmp->eval.format, "table, csv or json")->capture_default_str();
+  c->add_option("--plot", cmp->plot, "Also draw the pooled differences to FILE.svg");
+  c->add_flag("!--no-per-scenario", cmp->per_scenario, "Only the pooled rows");
+  c->add_flag("--quiet", cmp->eval.quiet, "No progress output");
+  c->callback([=, &out, &err, &ctx] {
+    *action = [=, &out, &err, &ctx] { return DoCompare(*cmp, ctx, out, err); };
+  });
+
   auto rep = std::make_shared<ReportFlags>();
   c = app.add_subcommand("results", "Comparison tables of stored results");
   c->add_option("--db", rep->db, db_help);
@@ -466,6 +736,8 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->add_option("--group-by", rep->group_by, "scenario, policy, p, mode, domain")
       ->capture_default_str();
   c->add_option("--format", rep->format, "table, csv or json")->capture_default_str();
+  c->add_flag("--per-run", rep->per_run, "Every stored run, one row each (an export)");
+  c->add_option("--plot", rep->plot, "Also draw the table's means with 95% CIs to FILE.svg");
   c->callback([=, &out] { *action = [=, &out] { return DoResults(*rep, out); }; });
 
   auto* sc = app.add_subcommand("scenarios", "List, import and export stored scenarios");

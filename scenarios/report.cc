@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "scenarios/catalog.h"
 
@@ -131,6 +132,98 @@ std::vector<ReportRow> Aggregate(
     }
     out.push_back(std::move(row));
   }
+  return out;
+}
+
+Metric MetricOf(const std::string& domain) {
+  if (domain == "uam") return {"profit", "USD/day", false};
+  return {"makespan", "time units", true};
+}
+
+std::vector<PairedRow> PairedCompare(const std::vector<ResultRow>& rows,
+                                     const std::vector<std::string>& policies,
+                                     const std::string& baseline) {
+  std::vector<PairedRow> out;
+  if (rows.empty()) return out;
+  const std::string domain = rows.front().domain;
+  const bool lower = MetricOf(domain).lower_is_better;
+  using CellKey = std::tuple<std::string, std::string, std::string, std::uint64_t>;
+  // policy -> (scenario, level, mode, seed) -> run
+  std::map<std::string, std::map<CellKey, const ResultRow*>> by_policy;
+  for (const ResultRow& r : rows)
+    by_policy[r.policy][{r.scenario, fmt::format("{:g}", r.disruption), r.mode, r.seed}] = &r;
+  const auto& base = by_policy[baseline];
+  for (const std::string& pol : policies) {
+    if (pol == baseline) continue;
+    const auto& mine = by_policy[pol];
+    struct Acc {
+      std::vector<double> d;
+      double sp = 0, sb = 0;
+      int wins = 0, ties = 0, losses = 0, unpaired = 0;
+    };
+    // (scenario, level) groups, "*" for the pooled ones.
+    std::map<std::pair<std::string, std::string>, Acc> acc;
+    auto add = [&](const std::string& sc, const std::string& lv, double x, double b) {
+      for (const auto& k : {std::pair{sc, lv}, std::pair<std::string, std::string>{"*", lv},
+                            std::pair<std::string, std::string>{"*", "*"}}) {
+        Acc& a = acc[k];
+        a.d.push_back(x - b);
+        a.sp += x;
+        a.sb += b;
+        if (x == b) ++a.ties;
+        else if ((x < b) == lower) ++a.wins;
+        else ++a.losses;
+      }
+    };
+    for (const auto& [key, r] : mine) {
+      const auto it = base.find(key);
+      const auto& [sc, lv, mode, seed] = key;
+      if (it == base.end() || !r->objective || !it->second->objective) {
+        ++acc[{sc, lv}].unpaired;
+        continue;
+      }
+      add(sc, lv, *r->objective, *it->second->objective);
+    }
+    for (auto& [k, a] : acc) {
+      PairedRow row;
+      row.domain = domain;
+      row.scenario = k.first;
+      row.level = k.second;
+      row.policy = pol;
+      row.baseline = baseline;
+      row.n = static_cast<int>(a.d.size());
+      row.unpaired = a.unpaired;
+      row.wins = a.wins;
+      row.ties = a.ties;
+      row.losses = a.losses;
+      if (row.n > 0) {
+        double sum = 0;
+        for (double x : a.d) sum += x;
+        row.mean_diff = sum / row.n;
+        row.mean_policy = a.sp / row.n;
+        row.mean_baseline = a.sb / row.n;
+        double half = 0;
+        if (row.n > 1) {
+          double ss = 0;
+          for (double x : a.d) ss += (x - row.mean_diff) * (x - row.mean_diff);
+          half = StudentT975(row.n - 1) * std::sqrt(ss / (row.n - 1)) / std::sqrt(row.n);
+        }
+        row.ci_low = row.mean_diff - half;
+        row.ci_high = row.mean_diff + half;
+        row.rel_pct = row.mean_baseline != 0 ? 100.0 * row.mean_diff / std::abs(row.mean_baseline) : 0;
+      }
+      out.push_back(std::move(row));
+    }
+  }
+  // Per-scenario rows first (by scenario, level), then the pooled ones.
+  std::stable_sort(out.begin(), out.end(), [](const PairedRow& a, const PairedRow& b) {
+    const bool pa = a.scenario == "*", pb = b.scenario == "*";
+    if (pa != pb) return pb;
+    if (a.policy != b.policy) return a.policy < b.policy;
+    const bool la = a.level == "*", lb = b.level == "*";
+    if (la != lb) return lb;
+    return std::tie(a.scenario, a.level) < std::tie(b.scenario, b.level);
+  });
   return out;
 }
 

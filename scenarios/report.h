@@ -48,6 +48,39 @@ std::vector<ReportRow> Aggregate(
     const std::vector<ResultRow>& rows, const std::vector<GroupKey>& group_by,
     const std::function<std::optional<double>(const ResultRow&)>& reference);
 
+// --- paired comparison ------------------------------------------------------
+// Runs of two policies are paired when they share (scenario, level, mode,
+// seed): the same disruption sample (common random numbers). d = policy -
+// baseline per pair; the CI is the Student-t 95% interval of the mean of d.
+// A win is a pair where the policy is better: lower makespan (job shop),
+// higher profit (UAM); equal objectives are ties.
+struct PairedRow {
+  std::string domain;
+  std::string scenario;  // "*" for the rows over every scenario
+  std::string level;     // the disruption level as shown ("0.1"); "*" over all levels
+  std::string policy, baseline;
+  int n = 0;             // pairs (runs without an objective are not paired)
+  int unpaired = 0;      // runs of either policy without a partner or objective
+  double mean_policy = 0, mean_baseline = 0;
+  double mean_diff = 0, ci_low = 0, ci_high = 0;
+  double rel_pct = 0;    // 100 mean_diff / mean_baseline (0 when the baseline mean is 0)
+  int wins = 0, ties = 0, losses = 0;
+};
+
+// Metric of a domain's objective: name and unit, and which way is better.
+struct Metric {
+  std::string name, unit;
+  bool lower_is_better = true;
+};
+Metric MetricOf(const std::string& domain);
+
+// Every policy in `policies` except `baseline` against `baseline`, per
+// (scenario, level), per level over all scenarios, and over everything.
+// Rows of one domain only (the caller filters).
+std::vector<PairedRow> PairedCompare(const std::vector<ResultRow>& rows,
+                                     const std::vector<std::string>& policies,
+                                     const std::string& baseline);
+
 // The reference used for job-shop gaps: best known BWS makespan of a
 // built-in instance, for runs in bws mode.
 std::optional<double> JobShopReferenceFor(const ResultRow& row);

@@ -117,8 +117,47 @@ TEST_F(EvalCli, EvaluatesStoresAndSkipsOnRerun) {
   EXPECT_EQ(j[0]["scenario"], "ft06");
   EXPECT_EQ(j[0]["runs"], 8);
   EXPECT_GE(j[0]["mean"].get<double>(), 63);  // never below the BWS optimum... at p=0
+  EXPECT_TRUE(j[0]["ci_low"].is_number());
+  EXPECT_EQ(j[0]["metric"], "makespan");
   auto csv = Cli({"results", "--db", db_, "--format", "csv", "--policies", "spt"});
-  EXPECT_EQ(csv.out.rfind("policy,p,runs,mean,std,ci95,gap%", 0), 0u) << csv.out;
+  EXPECT_EQ(csv.out.rfind("policy,p,metric,unit,runs,n,mean,std,ci95,ci_low,ci_high,gap_pct", 0),
+            0u)
+      << csv.out;
+  // CSV cells are plain numbers: no "±", no "+" signs.
+  EXPECT_EQ(csv.out.find("±"), std::string::npos) << csv.out;
+  EXPECT_EQ(csv.out.find(",+"), std::string::npos) << csv.out;
+  auto pj = Cli({"results", "--db", db_, "--format", "json", "--group-by", "policy,p"});
+  for (const auto& row : nlohmann::json::parse(pj.out)) EXPECT_TRUE(row["p"].is_number());
+  auto runs = Cli({"results", "--db", db_, "--per-run", "--format", "json"});
+  ASSERT_EQ(runs.code, 0) << runs.err;
+  EXPECT_EQ(nlohmann::json::parse(runs.out).size(), 48u);  // every run
+}
+
+TEST_F(EvalCli, ComparePairsPoliciesAndRunsMissingCells) {
+  auto r = Cli({"compare", "--db", db_, "--scenarios", "ft06,la01", "--policies", "spt,mwkr",
+                "--seeds", "5", "--shutdown-p", "0.1", "--format", "json", "--quiet",
+                "--plot", (dir_ / "c.svg").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(StoredRuns(), 2 * 2 * 5);  // the missing cells were run and stored
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);  // ft06, la01, all scenarios at p=0.1, all of all
+  for (const auto& row : j) {
+    EXPECT_EQ(row["policy"], "mwkr");
+    EXPECT_EQ(row["baseline"], "spt");
+    EXPECT_EQ(row["wins"].get<int>() + row["ties"].get<int>() + row["losses"].get<int>(),
+              row["pairs"].get<int>());
+    EXPECT_LE(row["ci_low"].get<double>(), row["mean_diff"].get<double>());
+    EXPECT_GE(row["ci_high"].get<double>(), row["mean_diff"].get<double>());
+    EXPECT_NEAR(row["mean_diff"].get<double>(),
+                row["mean_policy"].get<double>() - row["mean_baseline"].get<double>(), 1e-9);
+  }
+  EXPECT_EQ(j[3]["pairs"], 10);
+  std::ifstream svg(dir_ / "c.svg");
+  std::string text((std::istreambuf_iterator<char>(svg)), {});
+  EXPECT_NE(text.find("<svg"), std::string::npos);
+  auto one = Cli({"compare", "--db", db_, "--policies", "spt"});
+  EXPECT_EQ(one.code, 2);
+  EXPECT_NE(one.err.find("at least two policies"), std::string::npos) << one.err;
 }
 
 

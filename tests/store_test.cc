@@ -389,5 +389,55 @@ TEST(Report, MeanStdAndConfidenceInterval) {
   EXPECT_NEAR(StudentT975(1000), 1.962, 1e-3);
 }
 
+TEST(Report, PairedCompareByHand) {
+  // Three seeds of one cell. Baseline makespans 10, 12, 14; policy 9, 12, 11.
+  // d = policy - baseline = -1, 0, -3: mean -4/3; sample sd = sqrt(((1/3)^2 +
+  // (4/3)^2 + (5/3)^2) / 2) = sqrt(7/3) = 1.5275; t(0.975, 2) = 4.303, so the
+  // CI half-width is 4.303 x 1.5275 / sqrt(3) = 3.7949. Lower makespan is
+  // better: 2 wins (9 < 10, 11 < 14), 1 tie, 0 losses. A fourth seed only the
+  // policy ran is unpaired.
+  std::vector<ResultRow> rows;
+  const double base[] = {10, 12, 14}, pol[] = {9, 12, 11};
+  for (int k = 0; k < 3; ++k)
+    for (int which = 0; which < 2; ++which) {
+      ResultRow r;
+      r.domain = "jobshop";
+      r.scenario = "la01";
+      r.policy = which ? "mine" : "spt";
+      r.mode = "bws";
+      r.disruption = 0.1;
+      r.seed = static_cast<std::uint64_t>(k);
+      r.status = "done";
+      r.objective = which ? pol[k] : base[k];
+      rows.push_back(r);
+    }
+  rows.push_back(rows.back());
+  rows.back().seed = 3;
+  const auto out = PairedCompare(rows, {"spt", "mine"}, "spt");
+  // (la01, 0.1), (*, 0.1), (*, *): the same three pairs each time.
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].scenario, "la01");
+  EXPECT_EQ(out[2].scenario, "*");
+  EXPECT_EQ(out[2].level, "*");
+  for (const auto& r : out) {
+    EXPECT_EQ(r.policy, "mine");
+    EXPECT_EQ(r.n, 3);
+    EXPECT_NEAR(r.mean_diff, -4.0 / 3, 1e-12);
+    EXPECT_NEAR(r.ci_low, -4.0 / 3 - 3.7949, 1e-3);
+    EXPECT_NEAR(r.ci_high, -4.0 / 3 + 3.7949, 1e-3);
+    EXPECT_EQ(r.wins, 2);
+    EXPECT_EQ(r.ties, 1);
+    EXPECT_EQ(r.losses, 0);
+    EXPECT_DOUBLE_EQ(r.mean_baseline, 12);
+    EXPECT_NEAR(r.rel_pct, 100 * (-4.0 / 3) / 12, 1e-9);
+  }
+  EXPECT_EQ(out[0].unpaired, 1);
+  // UAM: higher profit is better, so the same numbers are 0 wins, 2 losses.
+  for (auto& r : rows) r.domain = "uam";
+  const auto u = PairedCompare(rows, {"spt", "mine"}, "spt");
+  EXPECT_EQ(u[0].wins, 0);
+  EXPECT_EQ(u[0].losses, 2);
+}
+
 }  // namespace
 }  // namespace dispatchlab::scenarios
