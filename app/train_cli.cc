@@ -1,4 +1,7 @@
-// `dispatchlab train`: PPO training of a graph-attention policy.
+// `dispatchlab train`: PPO training of a graph-attention policy, in this
+// process (LibTorch). Linked into dispatchlab-train and the tests; the
+// `dispatchlab` executable hands `train` over to dispatchlab-train
+// (app/train_launcher.cc).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -8,10 +11,14 @@
 #include <ostream>
 #include <thread>
 
+#include "sim/core/file_io.h"
 #include "app/cli.h"
 #include "app/cli_common.h"
+#include "app/train_cli.h"
+#include "policy/neural.h"
 #include "policy/registry.h"
 #include "policy/trainer.h"
+#include "policy/weights_file.h"
 #include "scenarios/store.h"
 #include "sim/jobshop/schedule.h"
 
@@ -22,11 +29,11 @@ std::atomic<bool> g_stop_training{false};
 extern "C" void OnTrainInterrupt(int) { g_stop_training = true; }
 
 struct TrainFlags {
-  std::string domain = "jobshop", out, config, db, name;
+  std::string domain, out, config, db, name;  // domain "": jobshop, or the resumed run's
   std::int64_t steps = -1;
   int envs = -1, threads = 0;
   std::int64_t seed = -1;
-  bool resume = false, quiet = false;
+  bool resume = false, override_settings = false, quiet = false;
   int world = 1, rank = 0;
   std::string master = "127.0.0.1:29500";
 };
@@ -55,20 +62,61 @@ std::string Duration(double s) {
   return fmt::format("{:.1f}h", s / 3600);
 }
 
-int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
-  if (!policy::HaveTorch())
-    throw BadInput{"this dispatchlab was built without LibTorch: `train` is unavailable"};
-  const policy::Domain domain = OrBadInput(policy::ParseDomain(f.domain));
-  policy::TrainConfig c = policy::DefaultTrainConfig(domain);
+// The flags and --config keys given on this command line, over `base`.
+policy::TrainConfig WithCommandLine(policy::TrainConfig c, const TrainFlags& f) {
   if (!f.config.empty())
-    c = OrBadInput(policy::ApplyTrainConfigJson(c, OrBadInput(jobshop::ReadTextFile(f.config)), f.config));
+    c = OrBadInput(policy::ApplyTrainConfigJson(c, OrBadInput(ReadTextFile(f.config)), f.config));
   if (f.steps >= 0) c.steps = f.steps;
   if (f.envs >= 0) c.envs = f.envs;
   if (f.seed >= 0) c.seed = static_cast<std::uint64_t>(f.seed);
+  return c;
+}
+
+// The settings of this run. Fresh: the domain's defaults, then --config,
+// then flags. --resume: the settings the run was started with (saved in
+// its checkpoint); a flag or --config key that changes one is an error
+// naming it, unless --override says the change is meant (fine-tuning from
+// a shipped policy, extending --steps).
+policy::TrainConfig Settings(const TrainFlags& f, const std::string& out_dir, std::ostream& err) {
+  if (!f.resume) {
+    if (f.override_settings) throw BadInput{"--override only applies with --resume"};
+    return WithCommandLine(policy::DefaultTrainConfig(OrBadInput(ParseDomain(
+                               f.domain.empty() ? "jobshop" : f.domain))),
+                           f);
+  }
+  const std::string checkpoint = (std::filesystem::path(out_dir) / "checkpoint.pt").string();
+  auto run = policy::ReadSavedRun(checkpoint);
+  if (!run) throw BadInput{"--resume: " + run.error().message};
+  if (!f.domain.empty() && OrBadInput(ParseDomain(f.domain)) != run->config.domain)
+    throw BadInput{fmt::format("--resume: {} holds a {} policy, not {}", checkpoint,
+                               DomainName(run->config.domain), f.domain)};
+  const policy::TrainConfig asked = WithCommandLine(run->config, f);
+  if (!run->saved) {
+    err << fmt::format("train: {} does not record the settings it was trained with (an older "
+                       "checkpoint): using this command line's\n",
+                       checkpoint);
+    return WithCommandLine(policy::DefaultTrainConfig(run->config.domain), f);
+  }
+  const auto changed = policy::TrainConfigDifferences(run->config, asked, run->recorded);
+  if (!changed.empty() && !f.override_settings)
+    throw BadInput{fmt::format(
+        "--resume: this command changes the settings the run in {} was started with ({}); "
+        "a resumed run keeps them: drop those flags, or pass --override to change them",
+        out_dir, fmt::join(changed, ", "))};
+  if (!changed.empty() && !f.quiet)
+    err << fmt::format("train: --override: {}\n", fmt::join(changed, ", "));
+  return asked;
+}
+
+int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
+  const std::string out_dir =
+      !f.out.empty() ? f.out
+                     : fmt::format("runs/{}_gat", f.domain.empty() ? "jobshop" : f.domain);
+  policy::TrainConfig c = Settings(f, out_dir, err);
+  const std::string domain_name = DomainName(c.domain);
   c.threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
   if (c.steps < 1) throw BadInput{"--steps must be at least 1"};
   if (c.envs < 1) throw BadInput{"--envs must be at least 1"};
-  const std::string out_dir = f.out.empty() ? fmt::format("runs/{}_gat", f.domain) : f.out;
   const policy::DataParallel dp = ParseParallel(f);
   const bool leader = dp.rank == 0;
 
@@ -80,8 +128,8 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   std::int64_t run_id = -1;
   const std::string checkpoint = (std::filesystem::path(out_dir) / "checkpoint.pt").string();
   auto run_record = [&](const std::string& status, const std::string& path) {
-    return scenarios::TrainingRunRecord{0, f.domain, run_name, policy::TrainConfigJson(c), status,
-                                        path};
+    return scenarios::TrainingRunRecord{0, domain_name, run_name, policy::TrainConfigJson(c),
+                                        status, path};
   };
   if (leader) {
     auto opened = scenarios::Store::Open(f.db.empty() ? DefaultDbPath() : f.db);
@@ -91,7 +139,7 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   }
   if (!f.quiet)
     err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}{}\n",
-                       f.domain, c.steps, c.envs, c.rollout, c.threads, out_dir,
+                       domain_name, c.steps, c.envs, c.rollout, c.threads, out_dir,
                        f.resume ? " (resuming)" : "",
                        dp.world > 1 ? fmt::format(" (rank {} of {}, rendezvous {})", dp.rank,
                                                   dp.world, f.master)
@@ -149,16 +197,36 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// `train export`: the torch-free weights file of an existing checkpoint.
+int DoExport(const std::string& checkpoint, std::string out_path, std::ostream& out) {
+  auto model = policy::NeuralModel::Load(checkpoint);
+  if (!model) throw BadInput{model.error().message};
+  if (out_path.empty()) out_path = policy::WeightsPathFor(checkpoint);
+  if (Status st = policy::WriteWeightsFile(out_path, (*model)->domain(),
+                                           (*model)->fast_net()->weights());
+      !st.ok())
+    throw BadInput{st.error().message};
+  auto check = policy::ReadWeightsFile(out_path);  // what run/eval will load
+  if (!check) throw BadInput{check.error().message};
+  out << fmt::format("{}: {} policy, {} parameters, weights hash {}\n", out_path,
+                     DomainName((*model)->domain()), (*model)->parameter_count(), check->hash);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
   auto f = std::make_shared<TrainFlags>();
   auto* c = app.add_subcommand("train", "Train a graph-attention policy with PPO");
-  c->add_option("--domain", f->domain, "jobshop or uam")->capture_default_str();
+  c->add_option("--domain", f->domain, "jobshop or uam (default jobshop; with --resume the run's)");
   c->add_option("--steps", f->steps, "Environment decisions in total (default from config)");
   c->add_option("--envs", f->envs, "Parallel environments (default 8)");
   c->add_option("--out", f->out, "Output directory (default runs/<domain>_gat)");
-  c->add_flag("--resume", f->resume, "Continue from <out>/checkpoint.pt");
+  c->add_flag("--resume", f->resume,
+              "Continue from <out>/checkpoint.pt with the settings the run was started with");
+  c->add_flag("--override", f->override_settings,
+              "With --resume: let this command's flags and --config change the run's settings "
+              "(fine-tuning, more --steps)");
   c->add_option("--config", f->config, "JSON file with training/model settings");
   c->add_option("--threads", f->threads, "Threads (default: all cores)");
   c->add_option("--seed", f->seed, "Seed");
@@ -171,7 +239,21 @@ void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::
   c->add_option("--rank", f->rank, "This process's rank in [0, world-size)")->capture_default_str();
   c->add_option("--master", f->master, "HOST:PORT where rank 0 serves the rendezvous")
       ->capture_default_str();
-  c->callback([=, &out, &err] { *action = [=, &out, &err] { return DoTrain(*f, out, err); }; });
+  auto* exp = c->add_subcommand(
+      "export", "Write the torch-free weights file (.safetensors) of a checkpoint, which run, eval "
+                "and the GUI load (training writes it beside every checkpoint)");
+  auto checkpoint = std::make_shared<std::string>();
+  auto weights = std::make_shared<std::string>();
+  exp->add_option("--checkpoint", *checkpoint, "A checkpoint (.pt) written by train")->required();
+  exp->add_option("--out", *weights, "Weights file to write (default: beside the checkpoint, "
+                                     ".safetensors)");
+  exp->callback([=, &out] {
+    *action = [=, &out] { return DoExport(*checkpoint, *weights, out); };
+  });
+  c->callback([=, &out, &err] {
+    if (exp->parsed()) return;  // `train export`
+    *action = [=, &out, &err] { return DoTrain(*f, out, err); };
+  });
 }
 
 }  // namespace dispatchlab::app

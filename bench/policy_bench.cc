@@ -22,8 +22,10 @@ std::shared_ptr<NeuralModel> Model(Domain d) {
 }
 
 // Arg 0: torch-free FastNet (what run/eval/the GUI use); arg 1: LibTorch.
-Inference PathOf(const benchmark::State& state) {
-  return state.range(0) == 0 ? Inference::kFast : Inference::kTorch;
+std::unique_ptr<PolicyNet> NetOf(const benchmark::State& state,
+                                 std::shared_ptr<const NeuralModel> model) {
+  if (state.range(0) == 0) return std::make_unique<FastNetPolicyNet>(model->fast_net());
+  return TorchPolicyNet(std::move(model));
 }
 
 void BM_JobShopDecision_15x15(benchmark::State& state) {
@@ -34,7 +36,7 @@ void BM_JobShopDecision_15x15(benchmark::State& state) {
   jobshop::Simulator sim(inst, o);
   sim.Reset(1);
   sim.AdvanceToDecision();
-  NeuralJobShopPolicy policy(model, "gat", false, PathOf(state));
+  NeuralJobShopPolicy policy(NetOf(state, model), "gat");
   policy.Reset(1);
   for (auto _ : state) benchmark::DoNotOptimize(policy.Choose(sim, sim.candidates()));
   state.SetLabel(state.range(0) == 0 ? "fast" : "torch");
@@ -47,7 +49,7 @@ void BM_UamDecision_8x40(benchmark::State& state) {
   uam::Simulator sim(s);
   sim.Reset(1);
   sim.AdvanceToDecision();
-  NeuralUamPolicy policy(model, "gat", false, PathOf(state));
+  NeuralUamPolicy policy(NetOf(state, model), "gat");
   policy.Reset(sim);
   for (auto _ : state) benchmark::DoNotOptimize(policy.Choose(sim));
   state.SetLabel(state.range(0) == 0 ? "fast" : "torch");

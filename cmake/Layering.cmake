@@ -5,8 +5,10 @@
 #   scenarios  sim + SQLite: no torch, Qt
 #   policy     the only module that may include torch (in .cc files only),
 #              never <torch/torch.h>
-#   gui, app   no torch headers (they reach policies through the registry;
-#              linking through it is fine)
+#   gui, app   no torch headers; and no LibTorch in what runs policies:
+#              dispatchlab_policy, the CLI, `dispatchlab` and the GUI link
+#              no torch (DESIGN.md "Torch only where it trains"); only
+#              dispatchlab_train, dispatchlab-train and tests do
 
 set(DISPATCHLAB_FORBIDDEN_LINK_sim "torch|Torch|c10|caffe2|Qt[0-9]?::|Qt6|SQLite|sqlite3")
 set(DISPATCHLAB_FORBIDDEN_LINK_scenarios "torch|Torch|c10|caffe2|Qt[0-9]?::|Qt6")
@@ -15,8 +17,8 @@ set(DISPATCHLAB_FORBIDDEN_LINK_scenarios "torch|Torch|c10|caffe2|Qt[0-9]?::|Qt6"
 set(DISPATCHLAB_FORBIDDEN_LINK_policy "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6|SQLite|sqlite3")
 set(DISPATCHLAB_FORBIDDEN_LINK_gui_models "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6")
 set(DISPATCHLAB_FORBIDDEN_LINK_cli "torch|Torch|c10|caffe2|dispatchlab_train|Qt[0-9]?::|Qt6")
-# gui may link the policy registry (and so torch, transitively) but never
-# includes torch headers: that rule is checked on sources (check_includes).
+# Torch-free inference: learned policies run from weights files (FastNet).
+set(DISPATCHLAB_FORBIDDEN_LINK_inference "torch|Torch|c10|caffe2|dispatchlab_train")
 
 # Collects the transitive link closure of a target (names as written).
 function(_dl_link_closure target out)

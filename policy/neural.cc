@@ -4,6 +4,8 @@
 #include "policy/neural.h"
 
 #include "policy/fast_net.h"
+#include "policy/neural_policy.h"
+#include "policy/weights_file.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -749,7 +751,30 @@ Status NeuralModel::Save(const std::string& path, const std::string& trainer_sta
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Error{fmt::format("{}: cannot replace checkpoint: {}", path, ec.message())};
-  return Status::Ok();
+  return WriteWeightsFile(WeightsPathFor(path), impl_->domain, fast_net()->weights());
+}
+
+namespace {
+class TorchNet final : public PolicyNet {
+ public:
+  explicit TorchNet(std::shared_ptr<const NeuralModel> model) : model_(std::move(model)) {}
+  const std::vector<float>& Probabilities(const env::Observation& obs) override {
+    const env::Observation* one[] = {&obs};
+    std::vector<std::vector<float>> batch;
+    std::vector<float> values;
+    model_->Evaluate(one, &batch, &values);
+    probs_ = std::move(batch[0]);
+    return probs_;
+  }
+
+ private:
+  std::shared_ptr<const NeuralModel> model_;
+  std::vector<float> probs_;
+};
+}  // namespace
+
+std::unique_ptr<PolicyNet> TorchPolicyNet(std::shared_ptr<const NeuralModel> model) {
+  return std::make_unique<TorchNet>(std::move(model));
 }
 
 Result<std::unique_ptr<NeuralModel>> NeuralModel::Load(const std::string& path) {

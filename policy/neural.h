@@ -27,19 +27,17 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/domain.h"
 #include "sim/core/rng.h"
 #include "sim/core/status.h"
 #include "sim/env/env.h"
 
 namespace dispatchlab::policy {
 class FastNet;
+class PolicyNet;
 }
 
 namespace dispatchlab::policy {
-
-enum class Domain { kJobShop, kUam };
-const char* DomainName(Domain d);
-Result<Domain> ParseDomain(const std::string& name);
 
 struct ModelConfig {
   int hidden = 32;
@@ -128,7 +126,9 @@ class NeuralModel {
   bool AnyRank(bool local);
 
   // Writes model, optimizer state and trainer_state atomically (temp file +
-  // rename): a crash leaves the previous checkpoint intact.
+  // rename): a crash leaves the previous checkpoint intact. Then the
+  // torch-free weights file beside it (WeightsPathFor(path), also atomic),
+  // which is what run, eval and the GUI load.
   Status Save(const std::string& path, const std::string& trainer_state) const;
 
   // Intra-op threads for this process (the app decides).
@@ -139,6 +139,11 @@ class NeuralModel {
   explicit NeuralModel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// LibTorch inference behind the policy adapters' interface
+// (policy/neural_policy.h), so tests and benchmarks compare both paths on
+// whole episodes. The adapters themselves run on FastNet.
+std::unique_ptr<PolicyNet> TorchPolicyNet(std::shared_ptr<const NeuralModel> model);
 
 namespace testing {
 // One attention aggregation of the GATv2 layer with identity weights and no

@@ -25,32 +25,32 @@ int SampleLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>
   return last;
 }
 
-void SingleEvaluator::Refresh() {
-  fast_ = inference_ == Inference::kFast ? model_->fast_net() : nullptr;
+FastNetPolicyNet::FastNetPolicyNet(std::shared_ptr<const FastNet> net) : net_(std::move(net)) {
+  DL_CHECK(net_ != nullptr);
 }
 
-const std::vector<float>& SingleEvaluator::Probabilities(const env::Observation& obs) {
-  if (fast_) {
-    float value = 0;
-    fast_->Evaluate(obs, &ws_, &probs_, &value);
-    return probs_;
-  }
-  const env::Observation* one[] = {&obs};
-  std::vector<std::vector<float>> batch;
-  std::vector<float> values;
-  model_->Evaluate(one, &batch, &values);
-  probs_ = std::move(batch[0]);
+FastNetPolicyNet::FastNetPolicyNet(FastNetSource source) : source_(std::move(source)) {
+  net_ = source_();
+  DL_CHECK(net_ != nullptr);
+}
+
+void FastNetPolicyNet::BeginEpisode() {
+  if (source_) net_ = source_();
+  DL_CHECK(net_ != nullptr);
+}
+
+const std::vector<float>& FastNetPolicyNet::Probabilities(const env::Observation& obs) {
+  float value = 0;
+  net_->Evaluate(obs, &ws_, &probs_, &value);
   return probs_;
 }
 
-NeuralJobShopPolicy::NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model,
-                                         std::string name, bool sample, Inference inference)
-    : eval_(std::move(model), inference), name_(std::move(name)), sample_(sample) {
-  eval_.Refresh();
-}
+NeuralJobShopPolicy::NeuralJobShopPolicy(std::unique_ptr<PolicyNet> net, std::string name,
+                                         bool sample)
+    : net_(std::move(net)), name_(std::move(name)), sample_(sample) {}
 
 void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
-  eval_.Refresh();
+  net_->BeginEpisode();
   rng_ = Rng::Stream(seed, StreamTag::kPolicy, 0x6a7);
   observed_ = nullptr;  // a new episode may bring a new instance at the same address
 }
@@ -65,7 +65,7 @@ const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simu
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  return eval_.Probabilities(obs_);
+  return net_->Probabilities(obs_);
 }
 
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
@@ -77,14 +77,11 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
   return c >= 0 ? c : 0;
 }
 
-NeuralUamPolicy::NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
-                                 bool sample, Inference inference)
-    : eval_(std::move(model), inference), name_(std::move(name)), sample_(sample) {
-  eval_.Refresh();
-}
+NeuralUamPolicy::NeuralUamPolicy(std::unique_ptr<PolicyNet> net, std::string name, bool sample)
+    : net_(std::move(net)), name_(std::move(name)), sample_(sample) {}
 
 void NeuralUamPolicy::Reset(const uam::Simulator& sim) {
-  eval_.Refresh();
+  net_->BeginEpisode();
   rng_ = Rng::Stream(sim.seed(), StreamTag::kPolicy, 0x0a7);
   observed_ = nullptr;
 }
@@ -97,7 +94,7 @@ int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
     observer_->Init(&obs_);
   }
   observer_->Write(sim, &obs_);
-  const auto& probs = eval_.Probabilities(obs_);
+  const auto& probs = net_->Probabilities(obs_);
   const int a = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   return a >= 0 ? a : sim.stay_action();
 }

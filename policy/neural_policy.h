@@ -1,14 +1,16 @@
 // Learned policies as simulator Policies: they observe the simulator through
-// the Env observers and ask a NeuralModel, so they run anywhere a rule runs
-// (run, eval, the GUI). Greedy (argmax) by default, or sampled from the
-// episode's policy stream.
+// the Env observers and evaluate a network, so they run anywhere a rule runs
+// (run, eval, the GUI, training validation). Greedy (argmax) by default, or
+// sampled from the episode's policy stream. Torch-free: the network is a
+// FastNet (policy/fast_net.h) from a weights file or from a training model,
+// or any other PolicyNet (tests compare LibTorch through the same adapters).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "policy/fast_net.h"
-#include "policy/neural.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
 #include "sim/jobshop/simulator.h"
@@ -16,33 +18,42 @@
 
 namespace dispatchlab::policy {
 
-// How an adapter evaluates the network: the torch-free FastNet (default; the
-// same numbers, several times faster for one observation) or LibTorch.
-enum class Inference { kFast, kTorch };
-
-// One-observation inference shared by the adapters.
-class SingleEvaluator {
+// One-observation inference behind the adapters. One instance per adapter
+// (not shared between threads).
+class PolicyNet {
  public:
-  SingleEvaluator(std::shared_ptr<const NeuralModel> model, Inference inference)
-      : model_(std::move(model)), inference_(inference) {}
-  // Picks up the model's current weights (call at the start of an episode).
-  void Refresh();
-  // Valid until the next call (the buffer is reused: no allocation per
-  // decision on the fast path).
-  const std::vector<float>& Probabilities(const env::Observation& obs);
+  virtual ~PolicyNet() = default;
+  // At the start of each episode: pick up the current weights.
+  virtual void BeginEpisode() {}
+  // Masked action probabilities (size of obs.mask); valid until the next call.
+  virtual const std::vector<float>& Probabilities(const env::Observation& obs) = 0;
+};
+
+// Where the weights come from at each episode: a fixed network (a weights
+// file) or a training model's current one (NeuralModel::fast_net()).
+using FastNetSource = std::function<std::shared_ptr<const FastNet>()>;
+
+// PolicyNet on a FastNet: no allocation per decision (buffers reused).
+class FastNetPolicyNet final : public PolicyNet {
+ public:
+  explicit FastNetPolicyNet(std::shared_ptr<const FastNet> net);
+  explicit FastNetPolicyNet(FastNetSource source);
+  void BeginEpisode() override;
+  const std::vector<float>& Probabilities(const env::Observation& obs) override;
 
  private:
-  std::shared_ptr<const NeuralModel> model_;
-  Inference inference_;
-  std::shared_ptr<const FastNet> fast_;
+  FastNetSource source_;
+  std::shared_ptr<const FastNet> net_;
   FastNet::Workspace ws_;
   std::vector<float> probs_;
 };
 
 class NeuralJobShopPolicy final : public jobshop::Policy {
  public:
-  NeuralJobShopPolicy(std::shared_ptr<const NeuralModel> model, std::string name,
-                      bool sample = false, Inference inference = Inference::kFast);
+  NeuralJobShopPolicy(std::unique_ptr<PolicyNet> net, std::string name, bool sample = false);
+  NeuralJobShopPolicy(std::shared_ptr<const FastNet> net, std::string name, bool sample = false)
+      : NeuralJobShopPolicy(std::make_unique<FastNetPolicyNet>(std::move(net)), std::move(name),
+                            sample) {}
   std::string name() const override { return name_; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim,
@@ -51,7 +62,7 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   const std::vector<float>& Probabilities(const jobshop::Simulator& sim);
 
  private:
-  SingleEvaluator eval_;
+  std::unique_ptr<PolicyNet> net_;
   std::string name_;
   bool sample_;
   Rng rng_{0};
@@ -62,14 +73,16 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
 
 class NeuralUamPolicy final : public uam::Policy {
  public:
-  NeuralUamPolicy(std::shared_ptr<const NeuralModel> model, std::string name, bool sample = false,
-                  Inference inference = Inference::kFast);
+  NeuralUamPolicy(std::unique_ptr<PolicyNet> net, std::string name, bool sample = false);
+  NeuralUamPolicy(std::shared_ptr<const FastNet> net, std::string name, bool sample = false)
+      : NeuralUamPolicy(std::make_unique<FastNetPolicyNet>(std::move(net)), std::move(name),
+                        sample) {}
   std::string name() const override { return name_; }
   void Reset(const uam::Simulator& sim) override;
   int Choose(const uam::Simulator& sim) override;
 
  private:
-  SingleEvaluator eval_;
+  std::unique_ptr<PolicyNet> net_;
   std::string name_;
   bool sample_;
   Rng rng_{0};

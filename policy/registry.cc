@@ -2,94 +2,163 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "policy/neural_policy.h"
+#include "policy/weights_file.h"
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/search.h"
 #include "sim/uam/policies.h"
 
-#include <filesystem>
-
-#include "policy/neural.h"
-#include "policy/neural_policy.h"
-
 namespace dispatchlab::policy {
 namespace {
-
-std::string& AssetsDirRef() {
-  static std::string dir = DISPATCHLAB_ASSETS_DIR;
-  return dir;
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Resolves "gat" or a .pt path to a loaded model of `domain`.
-Result<std::shared_ptr<const NeuralModel>> LoadLearned(std::string_view name, Domain domain) {
-  const std::string path = EndsWith(name, ".pt")
-                               ? std::string(name)
-                               : AssetsDir() + "/" + DomainName(domain) + "_gat.pt";
-  if (!HaveTorch()) return NeuralModel::Load(path).error();
-  auto m = NeuralModel::Load(path);
-  if (!m) return m.error();
-  if ((*m)->domain() != domain)
-    return Error{fmt::format("{}: holds a {} policy, not a {} one", path, DomainName((*m)->domain()),
-                             DomainName(domain))};
-  return std::shared_ptr<const NeuralModel>(std::move(*m));
+bool IsLearnedName(std::string_view name) {
+  return name == "gat" || EndsWith(name, ".pt") || EndsWith(name, ".safetensors");
 }
 
-bool IsLearnedName(std::string_view name) { return name == "gat" || EndsWith(name, ".pt"); }
-
-bool ShippedExists(Domain d) {
+bool FileExists(const std::string& path) {
   std::error_code ec;
-  return HaveTorch() &&
-         std::filesystem::exists(AssetsDir() + "/" + DomainName(d) + "_gat.pt", ec);
+  return std::filesystem::exists(path, ec);
+}
+
+// A learned policy: its network and its identity in the store.
+struct Learned {
+  std::shared_ptr<const FastNet> net;
+  std::string parameters;  // {"checkpoint": name, "weights": path, "weights_hash": hash}
+};
+
+// Loads the weights file `path` (a .pt names its .safetensors sibling,
+// which training writes beside every checkpoint) as a `domain` policy.
+Result<Learned> LoadLearned(std::string_view name, const std::string& path, Domain domain) {
+  std::string weights = path;
+  if (EndsWith(path, ".pt")) {
+    weights = WeightsPathFor(path);
+    if (!FileExists(weights))
+      return Error{fmt::format(
+          "{}: the torch-free weights file {} beside this checkpoint is missing (training "
+          "writes it; for an older checkpoint: dispatchlab train export --checkpoint {})",
+          path, weights, path)};
+  }
+  auto loaded = ReadWeightsFile(weights);
+  if (!loaded) return loaded.error();
+  if (loaded->domain != domain)
+    return Error{fmt::format("{}: holds a {} policy, not a {} one", path,
+                             DomainName(loaded->domain), DomainName(domain))};
+  Learned l;
+  l.net = std::make_shared<const FastNet>(std::move(loaded->weights));
+  l.parameters = nlohmann::json{{"checkpoint", std::string(name)},
+                                {"weights", weights},
+                                {"weights_hash", loaded->hash}}
+                     .dump();
+  return l;
 }
 
 }  // namespace
 
-void SetAssetsDir(std::string dir) { AssetsDirRef() = std::move(dir); }
-const std::string& AssetsDir() { return AssetsDirRef(); }
+std::string PolicyRegistry::ShippedPath(Domain d) const {
+  return assets_dir_ + "/" + DomainName(d) + "_gat.safetensors";
+}
 
 bool HaveTorch() {
-#ifdef DISPATCHLAB_HAVE_TORCH
+#ifdef DISPATCHLAB_HAVE_TRAINING
   return true;
 #else
   return false;
 #endif
 }
 
-std::vector<std::string> JobShopPolicyNames() {
+namespace {
+
+std::vector<std::string> JobShopNames(bool shipped) {
   std::vector<std::string> names;
   for (jobshop::Rule r : jobshop::AllRules()) names.push_back(jobshop::RuleName(r));
   names.push_back("ig");  // the clairvoyant search ceiling
-  if (ShippedExists(Domain::kJobShop)) names.push_back("gat");
+  if (shipped) names.push_back("gat");
   return names;
 }
 
-Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name) {
+Result<PolicySpec> FindJobShop(std::string_view name, const std::string& learned_path,
+                               bool shipped) {
+  PolicySpec spec;
+  spec.domain = Domain::kJobShop;
   if (IsLearnedName(name)) {
-    auto model = LoadLearned(name, Domain::kJobShop);
-    if (!model) return model.error();
+    auto learned = LoadLearned(name, learned_path, Domain::kJobShop);
+    if (!learned) return learned.error();
     const std::string n(name);
-    auto m = *model;
-    return JobShopPolicyInfo{n, "neural", fmt::format("{{\"checkpoint\":\"{}\"}}", n),
-                             [m, n] { return std::make_unique<NeuralJobShopPolicy>(m, n); }};
+    auto net = learned->net;
+    spec.name = n;
+    spec.kind = "neural";
+    spec.parameters = learned->parameters;
+    spec.make_jobshop = [net, n] { return std::make_unique<NeuralJobShopPolicy>(net, n); };
+    return spec;
   }
   if (name == "ig") {
     const jobshop::IteratedGreedyOptions o;
-    return JobShopPolicyInfo{
-        "ig", "search",
-        fmt::format("{{\"evaluations\":{},\"remove\":{},\"temperature\":{},\"clairvoyant\":true}}",
-                    o.evaluations, o.remove, o.temperature),
-        [] { return std::make_unique<jobshop::IteratedGreedyPolicy>(); }};
+    spec.name = "ig";
+    spec.kind = "ceiling";
+    spec.parameters = fmt::format(
+        "{{\"evaluations\":{},\"remove\":{},\"temperature\":{},\"clairvoyant\":true}}",
+        o.evaluations, o.remove, o.temperature);
+    spec.make_jobshop = [] { return std::make_unique<jobshop::IteratedGreedyPolicy>(); };
+    return spec;
   }
   auto rule = jobshop::ParseRule(name);
   if (!rule)
     return Error{fmt::format("unknown policy '{}' (known: {})", name,
-                             fmt::join(JobShopPolicyNames(), ", "))};
+                             fmt::join(JobShopNames(shipped), ", "))};
   const jobshop::Rule r = *rule;
-  return JobShopPolicyInfo{jobshop::RuleName(r), "rule", "{}",
-                           [r] { return jobshop::MakeRulePolicy(r); }};
+  spec.name = jobshop::RuleName(r);
+  spec.kind = "rule";
+  spec.make_jobshop = [r] { return jobshop::MakeRulePolicy(r); };
+  return spec;
+}
+
+std::vector<std::string> UamNames(bool shipped) {
+  std::vector<std::string> names = {"random", "greedy", "ga"};
+  if (shipped) names.push_back("gat");
+  return names;
+}
+
+Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_path) {
+  PolicySpec spec;
+  spec.domain = Domain::kUam;
+  if (IsLearnedName(name)) {
+    auto learned = LoadLearned(name, learned_path, Domain::kUam);
+    if (!learned) return learned.error();
+    const std::string n(name);
+    auto net = learned->net;
+    spec.name = n;
+    spec.kind = "neural";
+    spec.parameters = learned->parameters;
+    spec.make_uam = [net, n] { return std::make_unique<NeuralUamPolicy>(net, n); };
+    return spec;
+  }
+  auto probe = uam::MakeBaseline(name);
+  if (!probe) return probe.error();
+  const std::string n = (*probe)->name();
+  spec.name = n;
+  spec.kind = "baseline";
+  spec.make_uam = [n] { return uam::MakeBaseline(n).value(); };
+  return spec;
+}
+
+}  // namespace
+
+std::vector<std::string> PolicyRegistry::Names(Domain d) const {
+  const bool shipped = FileExists(ShippedPath(d));
+  return d == Domain::kJobShop ? JobShopNames(shipped) : UamNames(shipped);
+}
+
+Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {
+  const std::string learned = name == "gat" ? ShippedPath(d) : std::string(name);
+  if (d == Domain::kJobShop) return FindJobShop(name, learned, FileExists(ShippedPath(d)));
+  return FindUam(name, learned);
 }
 
 namespace {
@@ -99,7 +168,11 @@ Result<std::vector<Info>> ParseList(std::string_view list, const std::vector<std
                                     Find find) {
   std::vector<Info> out;
   if (list == "all") {
-    for (const auto& n : all) out.push_back(*find(n));
+    for (const auto& n : all) {
+      auto p = find(n);
+      if (!p) return p.error();  // e.g. a damaged shipped weights file
+      out.push_back(std::move(*p));
+    }
     return out;
   }
   std::size_t pos = 0;
@@ -122,33 +195,9 @@ Result<std::vector<Info>> ParseList(std::string_view list, const std::vector<std
 }
 }  // namespace
 
-Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list) {
-  return ParseList<JobShopPolicyInfo>(list, JobShopPolicyNames(), FindJobShopPolicy);
-}
-
-std::vector<std::string> UamPolicyNames() {
-  std::vector<std::string> names = {"random", "greedy", "ga"};
-  if (ShippedExists(Domain::kUam)) names.push_back("gat");
-  return names;
-}
-
-Result<UamPolicyInfo> FindUamPolicy(std::string_view name) {
-  if (IsLearnedName(name)) {
-    auto model = LoadLearned(name, Domain::kUam);
-    if (!model) return model.error();
-    const std::string n(name);
-    auto m = *model;
-    return UamPolicyInfo{n, "neural", fmt::format("{{\"checkpoint\":\"{}\"}}", n),
-                         [m, n] { return std::make_unique<NeuralUamPolicy>(m, n); }};
-  }
-  auto probe = uam::MakeBaseline(name);
-  if (!probe) return probe.error();
-  const std::string n = (*probe)->name();
-  return UamPolicyInfo{n, "baseline", "{}", [n] { return uam::MakeBaseline(n).value(); }};
-}
-
-Result<std::vector<UamPolicyInfo>> ParseUamPolicies(std::string_view list) {
-  return ParseList<UamPolicyInfo>(list, UamPolicyNames(), FindUamPolicy);
+Result<std::vector<PolicySpec>> PolicyRegistry::Parse(Domain d, std::string_view list) const {
+  return ParseList<PolicySpec>(list, Names(d),
+                               [this, d](std::string_view n) { return Find(d, n); });
 }
 
 }  // namespace dispatchlab::policy

@@ -1,52 +1,56 @@
 // The policy registry: every policy a user can name (`--policy`, `eval
-// --policies`, the GUI's policy box) resolves here to a factory. Rules live
-// in sim; learned policies register here when built with torch.
+// --policies`, the GUI's policy box) resolves here to a PolicySpec. Rules and
+// baselines live in sim; learned policies are weights files found under the
+// registry's assets directory (the composition root in app/ decides where
+// that is: next to the executable, an environment variable or a flag).
+//
+// An object, not a set of free functions over a static: two registries with
+// different asset directories can live in one process (tests do).
 #pragma once
 
-#include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/core/domain.h"
 #include "sim/core/status.h"
-#include "sim/jobshop/simulator.h"
-#include "sim/uam/simulator.h"
+#include "sim/env/policy_spec.h"
 
 namespace dispatchlab::policy {
 
-struct JobShopPolicyInfo {
-  std::string name;        // as stored and shown
-  std::string kind;        // "rule" | "search" | "neural"
-  std::string parameters;  // JSON, stored with results
-  std::function<std::unique_ptr<jobshop::Policy>()> make;
-};
-
-// Where shipped checkpoints live (assets/; the app may override it).
-void SetAssetsDir(std::string dir);
-const std::string& AssetsDir();
-// True when this build can run learned policies (LibTorch).
+// True when this build includes training (LibTorch: the dispatchlab-train
+// executable). Learned policies run without it: they load torch-free
+// weights files (policy/weights_file.h).
 bool HaveTorch();
 
-// "gat" -> <assets>/jobshop_gat.pt / uam_gat.pt. A name ending in .pt is a
-// checkpoint path; it must hold a policy of the right domain.
+class PolicyRegistry {
+ public:
+  // assets_dir holds the shipped learned policies (jobshop_gat.*, uam_gat.*).
+  explicit PolicyRegistry(std::string assets_dir) : assets_dir_(std::move(assets_dir)) {}
 
-// Names usable in `--policies all`, in display order ("gat" only when this
-// build has torch and the shipped checkpoint exists).
-std::vector<std::string> JobShopPolicyNames();
-Result<JobShopPolicyInfo> FindJobShopPolicy(std::string_view name);
-// "all" or a comma-separated list; unknown names are an error naming them.
-Result<std::vector<JobShopPolicyInfo>> ParseJobShopPolicies(std::string_view list);
+  const std::string& assets_dir() const { return assets_dir_; }
 
-struct UamPolicyInfo {
-  std::string name;
-  std::string kind;        // "baseline" | "neural"
-  std::string parameters;  // JSON
-  std::function<std::unique_ptr<uam::Policy>()> make;
+  // Names usable in `--policies all`, in display order ("gat" only when the
+  // shipped policy can be loaded). Ceilings (policies that see the
+  // episode's future) are included and say so in their kind.
+  std::vector<std::string> Names(Domain domain) const;
+
+  // "gat" -> the shipped policy of `domain`; a path to a weights file
+  // (.safetensors, or a training checkpoint .pt whose .safetensors sibling
+  // is loaded) must hold a policy of that domain. A learned policy's
+  // parameters carry "weights_hash" (FNV-1a 64 of the file): replaced
+  // weights at the same path are a new policy. Unknown names are an error naming the
+  // known ones.
+  Result<PolicySpec> Find(Domain domain, std::string_view name) const;
+
+  // "all" or a comma-separated list (duplicates dropped).
+  Result<std::vector<PolicySpec>> Parse(Domain domain, std::string_view list) const;
+
+  // Path of the shipped learned policy of `domain` (it may not exist).
+  std::string ShippedPath(Domain domain) const;
+
+ private:
+  std::string assets_dir_;
 };
-
-std::vector<std::string> UamPolicyNames();
-Result<UamPolicyInfo> FindUamPolicy(std::string_view name);
-Result<std::vector<UamPolicyInfo>> ParseUamPolicies(std::string_view list);
 
 }  // namespace dispatchlab::policy

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -250,10 +251,15 @@ std::string TrainConfigJson(const TrainConfig& c) {
   j["lambda"] = c.lambda;
   j["reward_scale"] = c.reward_scale;
   j["seed"] = c.seed;
+  j["eval_every"] = c.eval_every;
+  j["checkpoint_every"] = c.checkpoint_every;
   j["epochs"] = c.ppo.epochs;
   j["minibatch"] = c.ppo.minibatch;
   j["clip"] = c.ppo.clip;
+  j["value_clip"] = c.ppo.value_clip;
+  j["value_coef"] = c.ppo.value_coef;
   j["entropy_coef"] = c.ppo.entropy_coef;
+  j["max_grad_norm"] = c.ppo.max_grad_norm;
   j["hidden"] = c.model.hidden;
   j["heads"] = c.model.heads;
   j["layers"] = c.model.layers;
@@ -261,6 +267,7 @@ std::string TrainConfigJson(const TrainConfig& c) {
     j["jobs"] = c.jobs;
     j["machines"] = c.machines;
     j["shutdown_p"] = c.shutdown_p;
+    j["max_time"] = c.max_time;
   } else {
     j["vertiports"] = {c.vertiports_min, c.vertiports_max};
     j["aircraft"] = {c.aircraft_min, c.aircraft_max};
@@ -268,13 +275,47 @@ std::string TrainConfigJson(const TrainConfig& c) {
   return j.dump();
 }
 
+Result<SavedRun> ReadSavedRun(const std::string& checkpoint_path) {
+  auto model = NeuralModel::Load(checkpoint_path);
+  if (!model) return model.error();
+  SavedRun run;
+  run.config = DefaultTrainConfig((*model)->domain());
+  run.config.model = (*model)->config();
+  const Json st = Json::parse((*model)->trainer_state(), nullptr, /*allow_exceptions=*/false);
+  if (!st.is_object() || !st.contains("config") || !st["config"].is_object()) return run;
+  Json saved = st["config"];
+  saved.erase("domain");
+  for (auto it = saved.begin(); it != saved.end(); ++it) run.recorded.insert(it.key());
+  auto config = ApplyTrainConfigJson(run.config, saved.dump(),
+                                     checkpoint_path + ": saved training settings");
+  if (!config) return config.error();
+  run.config = *config;
+  run.saved = true;
+  return run;
+}
+
+std::vector<std::string> TrainConfigDifferences(const TrainConfig& a, const TrainConfig& b,
+                                                const std::set<std::string>& only) {
+  const Json ja = Json::parse(TrainConfigJson(a)), jb = Json::parse(TrainConfigJson(b));
+  std::vector<std::string> out;
+  for (auto it = jb.begin(); it != jb.end(); ++it) {
+    if (!only.empty() && !only.count(it.key())) continue;
+    const auto old = ja.find(it.key());
+    if (old == ja.end() || *old != *it)
+      out.push_back(fmt::format("{} {} -> {}", it.key(), old == ja.end() ? "(unset)" : old->dump(),
+                                it->dump()));
+  }
+  return out;
+}
+
 double ValidationScore(const NeuralModel& model) {
   // A fixed validation set, distinct from training streams and from the
   // benchmark instances: job shop 6 generated instances (10x5 .. 20x5,
   // 10x10) at p = 0.05; UAM 2 generated scenarios with uncertainty on.
-  std::shared_ptr<const NeuralModel> shared(&model, [](const NeuralModel*) {});
+  // The torch-free copy of the current weights: what run and eval will use.
+  const std::shared_ptr<const FastNet> net = model.fast_net();
   if (model.domain() == Domain::kJobShop) {
-    NeuralJobShopPolicy policy(shared, "validation");
+    NeuralJobShopPolicy policy(net, "validation");
     double total = 0;
     int n = 0;
     const std::pair<int, int> sizes[] = {{10, 5}, {15, 5}, {20, 5}, {10, 10}, {10, 10}, {15, 10}};
@@ -288,7 +329,7 @@ double ValidationScore(const NeuralModel& model) {
     }
     return -total / n;
   }
-  NeuralUamPolicy policy(shared, "validation");
+  NeuralUamPolicy policy(net, "validation");
   double total = 0;
   for (int i = 0; i < 2; ++i) {
     auto sc = *uam::GenerateScenario({.vertiports = 8, .aircraft = 30 + 10 * i,
@@ -325,7 +366,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   std::unique_ptr<NeuralModel> model;
   std::int64_t step = 0;
   int iteration = 0, episodes = 0;
-  double best_score = -1e300;
+  std::optional<double> best_score;  // none until a validation has scored best.pt
   if (resume) {
     auto loaded = NeuralModel::Load(latest);
     if (!loaded) return Error{fmt::format("--resume: {}", loaded.error().message)};
@@ -343,7 +384,10 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     step = st.value("step", std::int64_t{0});
     iteration = st.value("iteration", 0);
     episodes = st.value("episodes", 0);
-    best_score = st.value("best_score", -1e300);
+    // Before best scores were optional, "no validation yet" was -1e300.
+    if (const auto b = st.find("best_score");
+        b != st.end() && b->is_number() && b->get<double>() > -1e299)
+      best_score = b->get<double>();
   } else {
     auto created = NeuralModel::Create(c.domain, c.model, c.seed);
     if (!created) return created.error();
@@ -382,7 +426,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     st["step"] = step;
     st["iteration"] = iteration;
     st["episodes"] = episodes;
-    st["best_score"] = best_score;
+    st["best_score"] = best_score ? Json(*best_score) : Json(nullptr);
     st["config"] = Json::parse(TrainConfigJson(c));
     return model->Save(path, st.dump());
   };
@@ -475,12 +519,12 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       p.evaluated = true;
       p.eval_score = ValidationScore(*model);
       p.eval_s = std::chrono::duration<double>(Clock::now() - update_end).count();
-      if (p.eval_score > best_score) {
+      if (!best_score || p.eval_score > *best_score) {
         best_score = p.eval_score;
         if (Status st = save(best_path); !st.ok()) return st.error();
       }
     }
-    p.best_eval_score = best_score;
+    p.best_eval_score = best_score.value_or(p.eval_score);
     if (leader && (iteration % c.checkpoint_every == 0 || step >= c.steps)) {
       if (Status st = save(latest); !st.ok()) return st.error();
     }
@@ -495,15 +539,19 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     if (cb.on_progress) cb.on_progress(p);
   }
   if (leader) {
-    if (Status st = save(latest); !st.ok()) return st.error();
-    if (!fs::exists(best_path)) {
+    // Stopped before any validation (Ctrl-C, or eval_every beyond the run),
+    // or best.pt went missing: validate the current weights first, so
+    // best.pt and the reported best score always belong together.
+    if (!best_score || !fs::exists(best_path)) {
+      best_score = ValidationScore(*model);
       if (Status st = save(best_path); !st.ok()) return st.error();
     }
+    if (Status st = save(latest); !st.ok()) return st.error();
   }
   summary.steps = step;
   summary.iterations = iteration;
   summary.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  summary.best_eval_score = best_score;
+  summary.best_eval_score = best_score.value_or(0.0);
   summary.checkpoint = leader ? latest : "";
   summary.best_checkpoint = leader ? best_path : "";
   return summary;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,7 +52,27 @@ TrainConfig DefaultTrainConfig(Domain d);
 // Overrides from a JSON object; unknown keys and bad values are errors.
 Result<TrainConfig> ApplyTrainConfigJson(TrainConfig base, const std::string& json_text,
                                          const std::string& source);
+// Every setting of a run (all keys ApplyTrainConfigJson accepts, plus
+// "domain"; not `threads`, which is the machine's business). Saved in each
+// checkpoint's trainer state as "config".
 std::string TrainConfigJson(const TrainConfig& c);
+
+// The settings a run was started with, read from its checkpoint: `saved`
+// is false for a checkpoint written before they were saved (then `config`
+// holds the domain's defaults with the checkpoint's model shape).
+struct SavedRun {
+  TrainConfig config;
+  bool saved = false;
+  // The settings the checkpoint records (older checkpoints record fewer;
+  // the others hold defaults, not what the run used).
+  std::set<std::string> recorded;
+};
+Result<SavedRun> ReadSavedRun(const std::string& checkpoint_path);
+
+// The settings in which `b` differs from `a`, as "name a -> b" (empty: the
+// same run); only those in `only` unless it is empty.
+std::vector<std::string> TrainConfigDifferences(const TrainConfig& a, const TrainConfig& b,
+                                                const std::set<std::string>& only = {});
 
 struct TrainProgress {
   std::int64_t step = 0, total_steps = 0;
@@ -65,7 +86,7 @@ struct TrainProgress {
   double rollout_s = 0, update_s = 0, eval_s = 0;
   bool evaluated = false;
   double eval_score = 0;       // job shop: -mean makespan; UAM: mean profit
-  double best_eval_score = 0;
+  double best_eval_score = 0;  // set when evaluated
 };
 
 struct TrainCallbacks {
@@ -79,7 +100,7 @@ struct TrainSummary {
   std::int64_t steps = 0;
   int iterations = 0;
   double wall_s = 0;
-  double best_eval_score = 0;
+  double best_eval_score = 0;  // of best.pt (rank 0): always a real validation score
   std::string checkpoint, best_checkpoint;
   bool cancelled = false;
 };
@@ -99,9 +120,13 @@ struct DataParallel {
   double timeout_s = 300;
 };
 
-// Trains into out_dir (checkpoint.pt = latest, best.pt = best validation).
+// Trains into out_dir (checkpoint.pt = latest, best.pt = best validation;
+// each with its torch-free .safetensors beside it). best.pt is only ever
+// written after a validation of the weights it holds: a run that stops
+// before its first periodic validation validates once at the end.
 // resume: continue from out_dir/checkpoint.pt (error if missing or of
-// another domain / model shape).
+// another domain / model shape) with `config` as given (the CLI checks it
+// against the run's saved settings, ReadSavedRun).
 Result<TrainSummary> Train(const TrainConfig& config, const std::string& out_dir, bool resume,
                            const TrainCallbacks& callbacks, const std::atomic<bool>* cancel,
                            const DataParallel& parallel = {});

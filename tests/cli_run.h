@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "app/cli.h"
+#ifdef DISPATCHLAB_HAVE_TORCH
+#include "app/train_cli.h"  // `train` in this process (the test links LibTorch)
+#endif
 
 namespace dispatchlab::app::cli_testing {
 
@@ -16,7 +19,11 @@ struct Out {
 
 inline Out Cli(std::vector<std::string> args) {
   std::ostringstream out, err;
-  const int code = RunCli(args, out, err);
+#ifdef DISPATCHLAB_HAVE_TORCH
+  const int code = RunCli(args, out, err, &AddTrainCommands);
+#else
+  const int code = RunCli(args, out, err);  // `train` would say "built without LibTorch"
+#endif
   return {code, out.str(), err.str()};
 }
 

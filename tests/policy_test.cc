@@ -4,7 +4,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "policy/fast_net.h"
 #include "policy/neural.h"
@@ -12,6 +16,7 @@
 #include "policy/registry.h"
 #include "policy/rollout.h"
 #include "policy/trainer.h"
+#include "policy/weights_file.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
 #include "sim/jobshop/generator.h"
@@ -210,11 +215,12 @@ TEST_F(TempDir, BadCheckpointsAreClearErrors) {
   // A UAM checkpoint where a job-shop policy is asked for.
   auto uam = NewModel(Domain::kUam);
   ASSERT_TRUE(uam->Save(Path("uam.pt"), "{}").ok());
-  auto wrong = FindJobShopPolicy(Path("uam.pt"));
+  const PolicyRegistry registry(DISPATCHLAB_SOURCE_DIR "/assets");
+  auto wrong = registry.Find(Domain::kJobShop, Path("uam.pt"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message.find("holds a uam policy, not a jobshop one"), std::string::npos)
       << wrong.error().message;
-  auto right = FindUamPolicy(Path("uam.pt"));
+  auto right = registry.Find(Domain::kUam, Path("uam.pt"));
   ASSERT_TRUE(right.ok()) << right.error().message;
   EXPECT_EQ(right->kind, "neural");
 }
@@ -316,32 +322,154 @@ TEST(FastNet, MatchesTorchOnJobShopAndUamObservations) {
 TEST(FastNet, ShippedPoliciesActTheSameOnBothPaths) {
   // Whole greedy episodes with the shipped checkpoints: the fast path takes
   // the same decisions as LibTorch, so makespan and profit are identical.
-  if (!fs::exists(AssetsDir() + "/jobshop_gat.pt") || !fs::exists(AssetsDir() + "/uam_gat.pt"))
-    GTEST_SKIP() << "shipped checkpoints not found in " << AssetsDir();
+  if (!fs::exists(std::string(DISPATCHLAB_SOURCE_DIR "/assets") + "/jobshop_gat.pt") || !fs::exists(std::string(DISPATCHLAB_SOURCE_DIR "/assets") + "/uam_gat.pt"))
+    GTEST_SKIP() << "shipped checkpoints not found in " << std::string(DISPATCHLAB_SOURCE_DIR "/assets");
   NeuralModel::SetThreads(1);
-  std::shared_ptr<const NeuralModel> jm = NeuralModel::Load(AssetsDir() + "/jobshop_gat.pt").value();
+  std::shared_ptr<const NeuralModel> jm = NeuralModel::Load(std::string(DISPATCHLAB_SOURCE_DIR "/assets") + "/jobshop_gat.pt").value();
   const auto inst = *jobshop::GenerateInstance({.jobs = 15, .machines = 10, .seed = 21});
   for (const std::uint64_t seed : {1, 2}) {
     jobshop::SimOptions o;
     o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
     SimTime makespan[2];
     for (int path = 0; path < 2; ++path) {
-      NeuralJobShopPolicy policy(jm, "gat", false, path ? Inference::kTorch : Inference::kFast);
+      NeuralJobShopPolicy policy(path ? TorchPolicyNet(jm)
+                                      : std::make_unique<FastNetPolicyNet>(jm->fast_net()),
+                                 "gat");
       const auto r = jobshop::RunEpisode(inst, o, seed, policy);
       ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
       makespan[path] = r.makespan;
     }
     EXPECT_EQ(makespan[0], makespan[1]) << "seed " << seed;
   }
-  std::shared_ptr<const NeuralModel> um = NeuralModel::Load(AssetsDir() + "/uam_gat.pt").value();
+  std::shared_ptr<const NeuralModel> um = NeuralModel::Load(std::string(DISPATCHLAB_SOURCE_DIR "/assets") + "/uam_gat.pt").value();
   const uam::Scenario s = uam::DefaultScenario();
   double profit[2];
   for (int path = 0; path < 2; ++path) {
-    NeuralUamPolicy policy(um, "gat", false, path ? Inference::kTorch : Inference::kFast);
+    NeuralUamPolicy policy(path ? TorchPolicyNet(um)
+                                : std::make_unique<FastNetPolicyNet>(um->fast_net()),
+                           "gat");
     profit[path] = uam::RunEpisode(s, 7, policy).kpis.profit();
   }
   EXPECT_EQ(profit[0], profit[1]);
   EXPECT_GT(profit[0], 0);
+}
+
+// Every float of a FastNet, in order, for exact comparisons.
+std::vector<float> AllWeights(const FastNetWeights& w) {
+  std::vector<float> out;
+  auto add = [&](const std::vector<float>& v) { out.insert(out.end(), v.begin(), v.end()); };
+  auto dense = [&](const DenseWeights& d) {
+    add(d.wt);
+    add(d.b);
+  };
+  auto norm = [&](const LayerNormWeights& n) {
+    add(n.gamma);
+    add(n.beta);
+  };
+  for (const auto& d : w.in_proj) dense(d);
+  for (const auto& d : w.edge_proj) dense(d);
+  for (const auto& l : w.layers) {
+    dense(l.wl), dense(l.wr), dense(l.ff1), dense(l.ff2);
+    add(l.type_emb), add(l.att);
+    norm(l.ln1), norm(l.ln2);
+  }
+  dense(w.seq.qkv), dense(w.seq.out), dense(w.seq.ff1), dense(w.seq.ff2);
+  norm(w.seq.ln1), norm(w.seq.ln2);
+  for (const DenseWeights* d : {&w.globals_proj, &w.ctx, &w.wq, &w.wk, &w.v1, &w.v2}) dense(*d);
+  return out;
+}
+
+// Save writes the torch-free weights file beside the checkpoint; it holds
+// exactly the network's weights, for both domains and an odd shape.
+TEST_F(TempDir, SaveWritesTheWeightsFileWithExactlyTheNetworksWeights) {
+  NeuralModel::SetThreads(1);
+  for (const auto& [domain, config] :
+       {std::pair{Domain::kJobShop, ModelConfig{}}, std::pair{Domain::kUam, ModelConfig{}},
+        std::pair{Domain::kUam, ModelConfig{.hidden = 24, .heads = 3, .layers = 2}}}) {
+    auto model = NeuralModel::Create(domain, config, 9).value();
+    ASSERT_TRUE(model->Save(Path("m.pt"), "{}").ok());
+    auto loaded = ReadWeightsFile(Path("m.safetensors"));
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->domain, domain);
+    EXPECT_EQ(loaded->weights.hidden, config.hidden);
+    EXPECT_EQ(loaded->weights.layers.size(), static_cast<std::size_t>(config.layers));
+    EXPECT_EQ(AllWeights(loaded->weights), AllWeights(model->fast_net()->weights()));
+    EXPECT_FALSE(fs::exists(Path("m.safetensors.tmp")));
+  }
+}
+
+// The committed .safetensors of the shipped policies are their .pt's
+// weights, bit for bit (made with `train export`).
+TEST(WeightsFile, ShippedWeightsFilesAreTheShippedCheckpoints) {
+  const std::string assets = DISPATCHLAB_SOURCE_DIR "/assets";
+  for (const char* name : {"jobshop_gat", "uam_gat"}) {
+    const std::string pt = assets + "/" + name + ".pt";
+    if (!fs::exists(pt)) GTEST_SKIP() << "no " << pt;
+    auto model = NeuralModel::Load(pt);
+    ASSERT_TRUE(model.ok()) << model.error().message;
+    auto file = ReadWeightsFile(assets + "/" + name + ".safetensors");
+    ASSERT_TRUE(file.ok()) << file.error().message;
+    EXPECT_EQ(file->domain, (*model)->domain());
+    EXPECT_EQ(AllWeights(file->weights), AllWeights((*model)->fast_net()->weights())) << name;
+  }
+}
+
+// A run that ends before its first periodic validation still validates
+// before it writes best.pt, and reports that score (never -1e300).
+TEST_F(TempDir, BestCheckpointIsAlwaysValidated) {
+  TrainConfig c = DefaultTrainConfig(Domain::kJobShop);
+  c.steps = 64;
+  c.envs = 2;
+  c.rollout = 32;
+  c.jobs = {4};
+  c.machines = {3};
+  c.eval_every = 1000;  // never during the run
+  c.threads = 1;
+  c.ppo.epochs = 1;
+  auto run = Train(c, Path("run"), /*resume=*/false, {}, nullptr);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  ASSERT_TRUE(fs::exists(Path("run/best.pt")));
+  EXPECT_TRUE(fs::exists(Path("run/best.safetensors")));
+  auto best = NeuralModel::Load(Path("run/best.pt"));
+  ASSERT_TRUE(best.ok());
+  EXPECT_GT(run->best_eval_score, -1e6);
+  EXPECT_EQ(run->best_eval_score, ValidationScore(**best));
+  const auto state = nlohmann::json::parse((*best)->trainer_state());
+  EXPECT_EQ(state["best_score"].get<double>(), run->best_eval_score);
+
+  // Cancelled before the first iteration: no training, still a scored best.pt.
+  std::atomic<bool> stop{true};
+  auto cancelled = Train(c, Path("cancelled"), false, {}, &stop);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
+  EXPECT_TRUE(cancelled->cancelled);
+  EXPECT_EQ(cancelled->iterations, 0);
+  EXPECT_GT(cancelled->best_eval_score, -1e6);
+  EXPECT_TRUE(fs::exists(Path("cancelled/best.pt")));
+}
+
+// The settings a run started with travel in its checkpoint.
+TEST_F(TempDir, CheckpointsRecordTheRunsSettings) {
+  TrainConfig c = DefaultTrainConfig(Domain::kJobShop);
+  c.steps = 64;
+  c.envs = 2;
+  c.rollout = 32;
+  c.jobs = {4};
+  c.machines = {3};
+  c.eval_every = 1000;
+  c.threads = 1;
+  c.ppo.epochs = 1;
+  c.lr = 1e-3;
+  ASSERT_TRUE(Train(c, Path("run"), false, {}, nullptr).ok());
+  auto saved = ReadSavedRun(Path("run/checkpoint.pt"));
+  ASSERT_TRUE(saved.ok()) << saved.error().message;
+  EXPECT_TRUE(saved->saved);
+  EXPECT_TRUE(TrainConfigDifferences(c, saved->config).empty())
+      << fmt::format("{}", fmt::join(TrainConfigDifferences(c, saved->config), "; "));
+  TrainConfig more = c;
+  more.steps = 128;
+  const auto diff = TrainConfigDifferences(c, more);
+  ASSERT_EQ(diff.size(), 1u);
+  EXPECT_EQ(diff[0], "steps 64 -> 128");
 }
 
 // Two ranks (threads here, on loopback) start from different random weights
