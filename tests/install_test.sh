@@ -12,8 +12,8 @@ build=$(cd "${1:?usage: install_test.sh <build dir> <source dir>}" && pwd)
 src=$(cd "${2:?usage: install_test.sh <build dir> <source dir>}" && pwd)
 
 # The policies run from the moved tree, one per domain.
-JOBSHOP_POLICY=spt  # -> gat once assets/*_gat.safetensors are shipped
-UAM_POLICY=greedy  # -> gat likewise
+JOBSHOP_POLICY=gat
+UAM_POLICY=gat
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
