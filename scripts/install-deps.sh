@@ -32,6 +32,9 @@ pkgs=(
   # package behind the virtual libqt6svg6-dev.
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
   xvfb                      # GUI tests can run under a virtual display too
+  # the Python module (python/): pybind11, numpy, its pytest tests, and
+  # PyTorch for the REINFORCE example (Debian's /usr/bin/python3)
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
 )
 # shellcheck disable=SC2206
 pkgs+=(${DISPATCHLAB_EXTRA_PKGS:-})
