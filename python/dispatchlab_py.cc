@@ -428,6 +428,21 @@ long long ActionValue(py::handle action) {
   return a;
 }
 
+// Refuses a second call into one env while a first one runs with the GIL
+// released (two Python threads on one env): an error instead of a race.
+class CallGuard {
+ public:
+  explicit CallGuard(std::atomic<bool>& busy) : busy_(busy) {
+    if (busy_.exchange(true))
+      throw std::runtime_error("this env is already stepping in another thread; an env serves "
+                               "one caller at a time");
+  }
+  ~CallGuard() { busy_ = false; }
+
+ private:
+  std::atomic<bool>& busy_;
+};
+
 class PyEnv {
  public:
   PyEnv(EnvRecipe recipe, std::uint64_t seed) : recipe_(std::move(recipe)), next_seed_(seed) {
@@ -435,6 +450,7 @@ class PyEnv {
   }
 
   py::tuple Reset(py::object self, std::optional<std::uint64_t> seed) {
+    CallGuard guard(busy_);
     if (seed) next_seed_ = *seed;
     episode_seed_ = next_seed_++;
     if (recipe_.per_episode() || !slot_.env) slot_ = recipe_.Make(0, episode_seed_);
@@ -451,6 +467,7 @@ class PyEnv {
   }
 
   py::tuple Step(py::handle action) {
+    CallGuard guard(busy_);
     if (!started_) throw EpisodeOver("step() before reset(): call reset() first");
     env::Env& e = *slot_.env;
     if (e.done())
@@ -571,6 +588,7 @@ class PyEnv {
   std::vector<std::vector<std::int32_t>> edges_;
   std::int32_t query_node_ = -1;
   std::vector<const void*> pointers_;
+  std::atomic<bool> busy_{false};
 };
 
 // A fixed pool of threads - 1 workers; the calling thread works too.
@@ -685,6 +703,7 @@ class PyVectorEnv {
   }
 
   py::tuple Reset(py::object self, py::object seed) {
+    CallGuard guard(busy_);
     std::vector<std::uint64_t> seeds(n_);
     if (seed.is_none()) {
       for (int i = 0; i < n_; ++i) seeds[i] = started_ ? seeds_[i] + n_ : static_cast<std::uint64_t>(i);
@@ -717,6 +736,7 @@ class PyVectorEnv {
   }
 
   py::tuple Step(py::array actions_in) {
+    CallGuard guard(busy_);
     if (!started_) throw EpisodeOver("step() before reset(): call reset() first");
     if (actions_in.ndim() != 1 || actions_in.shape(0) != n_)
       throw InvalidAction("actions must be a 1-D integer array of length num_envs (" +
@@ -909,6 +929,7 @@ class PyVectorEnv {
   std::vector<std::uint64_t> seeds_;
   py::object obs_ = py::none();
   py::object mask_view_ = py::none();
+  std::atomic<bool> busy_{false};
 };
 
 // Recipes from Python arguments.

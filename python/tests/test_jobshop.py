@@ -288,3 +288,17 @@ def test_env_keeps_instance_alive():
     del env
     gc.collect()
     assert views["op"].sum() >= 0  # the views keep the env alive
+
+
+def test_learned_policy_runs_without_libtorch():
+    # DESIGN.md: the Python module infers through the torch-free path.
+    if "gat" not in jobshop.policies():
+        pytest.skip("no shipped policy")
+    assert jobshop.run("ft06", policy="gat", seeds=[0]).valid.all()
+    try:
+        maps = open("/proc/self/maps").read()
+    except OSError:
+        pytest.skip("no /proc")
+    if "torch" in __import__("sys").modules:
+        pytest.skip("torch was imported by someone else in this process")
+    assert "libtorch" not in maps and "libc10" not in maps
