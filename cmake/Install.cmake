@@ -115,6 +115,15 @@ if(DISPATCHLAB_TORCH_FOUND)
   # LibTorch on the reference BLAS trains about 4-5x slower (DESIGN.md).
   list(APPEND _dl_extra_depends libopenblas0-openmp)
 endif()
+if(TARGET dispatchlab_py)
+  # The module is built for one CPython (the .so's ABI tag) and imports numpy;
+  # it links neither, so dpkg-shlibdeps cannot see them.
+  find_package(Python3 QUIET COMPONENTS Interpreter)
+  math(EXPR _dl_py_next "${Python3_VERSION_MINOR} + 1")
+  list(APPEND _dl_extra_depends
+       "python3 (>= ${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR})"
+       "python3 (<< ${Python3_VERSION_MAJOR}.${_dl_py_next})" python3-numpy)
+endif()
 list(JOIN _dl_extra_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/_CPack_Packages/")
