@@ -446,20 +446,23 @@ class CallGuard {
 class PyEnv {
  public:
   PyEnv(EnvRecipe recipe, std::uint64_t seed) : recipe_(std::move(recipe)), next_seed_(seed) {
-    slot_ = recipe_.Make(0, seed);
+    buf_->slot = recipe_.Make(0, seed);
   }
 
-  py::tuple Reset(py::object self, std::optional<std::uint64_t> seed) {
+  py::tuple Reset(std::optional<std::uint64_t> seed) {
     CallGuard guard(busy_);
     if (seed) next_seed_ = *seed;
     episode_seed_ = next_seed_++;
-    if (recipe_.per_episode() || !slot_.env) slot_ = recipe_.Make(0, episode_seed_);
+    if (recipe_.per_episode()) {  // a new env; views of the old one keep it alive
+      buf_ = std::make_shared<Buffers>();
+      buf_->slot = recipe_.Make(0, episode_seed_);
+    }
     {
       py::gil_scoped_release release;
-      slot_.env->Reset(episode_seed_);
+      buf_->slot.env->Reset(episode_seed_);
     }
     started_ = true;
-    if (obs_.is_none() || !ViewsCurrent()) BuildViews(self);
+    if (obs_.is_none() || views_of_ != buf_.get() || !ViewsCurrent()) BuildViews();
     RefreshEdges();
     py::dict info = Info();
     info["seed"] = episode_seed_;
@@ -469,7 +472,7 @@ class PyEnv {
   py::tuple Step(py::handle action) {
     CallGuard guard(busy_);
     if (!started_) throw EpisodeOver("step() before reset(): call reset() first");
-    env::Env& e = *slot_.env;
+    env::Env& e = *buf_->slot.env;
     if (e.done())
       throw EpisodeOver("step() on a finished episode (it terminated after " +
                         std::to_string(e.steps()) + " steps): call reset() first");
@@ -488,31 +491,31 @@ class PyEnv {
     return py::make_tuple(obs_, r.reward, r.done, false, Info());
   }
 
-  py::list layout() const { return Layout(slot_.env->observation(), recipe_.domain); }
-  int num_actions() const { return slot_.env->num_actions(); }
-  bool done() const { return started_ && slot_.env->done(); }
-  int steps() const { return slot_.env->steps(); }
-  double episode_return() const { return slot_.env->episode_return(); }
+  py::list layout() const { return Layout(buf_->slot.env->observation(), recipe_.domain); }
+  int num_actions() const { return buf_->slot.env->num_actions(); }
+  bool done() const { return started_ && buf_->slot.env->done(); }
+  int steps() const { return buf_->slot.env->steps(); }
+  double episode_return() const { return buf_->slot.env->episode_return(); }
   std::uint64_t episode_seed() const { return episode_seed_; }
   py::array action_mask() const {
     if (obs_.is_none()) throw EpisodeOver("call reset() first");
     return py::reinterpret_borrow<py::dict>(obs_)["action_mask"].cast<py::array>();
   }
   std::int64_t now() const {
-    if (auto* j = dynamic_cast<const env::JobShopEnv*>(slot_.env.get())) return j->simulator().now();
-    return static_cast<const env::UamEnv*>(slot_.env.get())->simulator().now();
+    if (auto* j = dynamic_cast<const env::JobShopEnv*>(buf_->slot.env.get())) return j->simulator().now();
+    return static_cast<const env::UamEnv*>(buf_->slot.env.get())->simulator().now();
   }
   py::object instance() const {
     if (recipe_.domain == Domain::kUam)
-      return py::cast(PyUamScenario{std::static_pointer_cast<const uam::Scenario>(slot_.keep)});
-    return py::cast(PyInstance{std::static_pointer_cast<const jobshop::Instance>(slot_.keep)});
+      return py::cast(PyUamScenario{std::static_pointer_cast<const uam::Scenario>(buf_->slot.keep)});
+    return py::cast(PyInstance{std::static_pointer_cast<const jobshop::Instance>(buf_->slot.keep)});
   }
 
  private:
   py::dict Info() {
     py::dict info;
     info["action_mask"] = mask_view_;
-    env::Env& e = *slot_.env;
+    env::Env& e = *buf_->slot.env;
     if (!e.done()) return info;
     info["episode_return"] = e.episode_return();
     info["episode_length"] = e.steps();
@@ -532,7 +535,7 @@ class PyEnv {
   // reallocated, which the observers never do after Init (checked here: a
   // moved buffer rebuilds the views).
   std::vector<const void*> BufferPointers() const {
-    const env::Observation& o = slot_.env->observation();
+    const env::Observation& o = buf_->slot.env->observation();
     std::vector<const void*> p;
     for (const auto& ns : o.node_sets) p.push_back(ns.features.data());
     for (const auto& es : o.edge_sets) p.push_back(es.features.data());
@@ -544,8 +547,13 @@ class PyEnv {
   }
   bool ViewsCurrent() const { return BufferPointers() == pointers_; }
 
-  void BuildViews(py::handle self) {
-    const env::Observation& o = slot_.env->observation();
+  // The views' base owns the buffers (env and edge copies), so a view stays
+  // valid after its env is replaced (generator episodes) or deleted.
+  void BuildViews() {
+    const env::Observation& o = buf_->slot.env->observation();
+    auto* owner = new std::shared_ptr<Buffers>(buf_);
+    py::capsule self(owner, [](void* p) { delete static_cast<std::shared_ptr<Buffers>*>(p); });
+    auto& edges_ = buf_->edges;
     py::dict d;
     for (const auto& ns : o.node_sets) d[py::str(ns.name)] = View(ns.features.data(), {ns.count, ns.dim}, self);
     edges_.assign(o.edge_sets.size(), {});
@@ -563,30 +571,36 @@ class PyEnv {
     if (o.action_feature_dim > 0)
       d["action_features"] = View(o.action_features.data(),
                                   {static_cast<py::ssize_t>(o.mask.size()), o.action_feature_dim}, self);
-    if (o.query_node_set >= 0) d["query_node"] = View(&query_node_, {}, self);
+    if (o.query_node_set >= 0) d["query_node"] = View(&buf_->query, {}, self);
     obs_ = d;
     pointers_ = BufferPointers();
+    views_of_ = buf_.get();
   }
 
   void RefreshEdges() {
-    const env::Observation& o = slot_.env->observation();
+    const env::Observation& o = buf_->slot.env->observation();
+    auto& edges_ = buf_->edges;
     for (std::size_t k = 0; k < o.edge_sets.size(); ++k) {
       const auto& es = o.edge_sets[k];
       DL_CHECK(edges_[k].size() == 2 * es.src.size());
       std::copy(es.src.begin(), es.src.end(), edges_[k].begin());
       std::copy(es.dst.begin(), es.dst.end(), edges_[k].begin() + es.src.size());
     }
-    query_node_ = o.query_node;
+    buf_->query = o.query_node;
   }
 
+  struct Buffers {
+    EnvSlot slot;
+    std::vector<std::vector<std::int32_t>> edges;  // (2, E) copies of the edge lists
+    std::int32_t query = -1;
+  };
   EnvRecipe recipe_;
-  EnvSlot slot_;
+  std::shared_ptr<Buffers> buf_ = std::make_shared<Buffers>();
+  const Buffers* views_of_ = nullptr;
   std::uint64_t next_seed_ = 0, episode_seed_ = 0;
   bool started_ = false;
   py::object obs_ = py::none();
   py::object mask_view_ = py::none();
-  std::vector<std::vector<std::int32_t>> edges_;
-  std::int32_t query_node_ = -1;
   std::vector<const void*> pointers_;
   std::atomic<bool> busy_{false};
 };
@@ -1111,8 +1125,8 @@ PYBIND11_MODULE(_core, m) {
   py::class_<PyEnv>(m, "Env")
       .def(py::init([](const EnvRecipe& r, std::uint64_t seed) { return std::make_unique<PyEnv>(r, seed); }),
            py::arg("recipe"), py::arg("seed") = 0)
-      .def("reset", [](py::object self, std::optional<std::uint64_t> seed, py::object /*options*/) {
-             return self.cast<PyEnv&>().Reset(self, seed);
+      .def("reset", [](PyEnv& self, std::optional<std::uint64_t> seed, py::object /*options*/) {
+             return self.Reset(seed);
            },
            py::arg("seed") = py::none(), py::arg("options") = py::none())
       .def("step", &PyEnv::Step, py::arg("action"))

@@ -174,7 +174,11 @@ class Env(EnvBase):
     def __init__(self, instance, shutdown_p=0.0, mode="bws", mtbf=None, mttr=None, seed=0):
         instance = _as_instance(instance)
         super().__init__(_core.jobshop_recipe(instance, float(shutdown_p), mode, mtbf, mttr), seed)
-        self.instance = instance
+
+    @property
+    def instance(self) -> Instance:
+        """The current episode's instance (a Generator makes one per episode)."""
+        return self.scenario
 
 
 class VectorEnv(VectorEnvBase):

@@ -91,7 +91,6 @@ class Env(EnvBase):
     def __init__(self, scenario="default", uncertainty=True, seed=0):
         scenario = _as_scenario(scenario)
         super().__init__(_core.uam_recipe(scenario, bool(uncertainty)), seed)
-        self.scenario_ = scenario
 
 
 class VectorEnv(VectorEnvBase):

@@ -302,3 +302,17 @@ def test_learned_policy_runs_without_libtorch():
     if "torch" in __import__("sys").modules:
         pytest.skip("torch was imported by someone else in this process")
     assert "libtorch" not in maps and "libc10" not in maps
+
+
+def test_env_on_a_generator_and_old_views_stay_valid():
+    env = jobshop.Env(jobshop.Generator(6, 4, seed=9), shutdown_p=0.1)
+    obs1, info1 = env.reset(seed=0)
+    kept, copy1 = obs1["op"], obs1["op"].copy()
+    edges1 = obs1["op_machine_edges"].copy()
+    obs2, info2 = env.reset(seed=1)  # a new instance, so a new env and new buffers
+    assert obs2["op"] is not kept
+    assert np.array_equal(kept, copy1)  # the old view still reads the old (live) buffers
+    assert not np.array_equal(edges1, obs2["op_machine_edges"])
+    _, _, info = random_episode(env, 2, np.random.default_rng(0))
+    assert info["outcome"] == "completed"
+    assert jobshop.validate(env.instance, info["schedule"], info["down"])  # this episode's instance
