@@ -316,3 +316,36 @@ def test_env_on_a_generator_and_old_views_stay_valid():
     _, _, info = random_episode(env, 2, np.random.default_rng(0))
     assert info["outcome"] == "completed"
     assert jobshop.validate(env.instance, info["schedule"], info["down"])  # this episode's instance
+
+
+@pytest.mark.parametrize("jobs,machines,mode,kw", [
+    (5, 3, "bws", {"shutdown_p": 0.3}),
+    (12, 6, "bws", {"mtbf": 200.0, "mttr": 30.0}),
+    (20, 5, "bws", {"shutdown_p": 0.1}),
+    (8, 8, "bns", {"shutdown_p": 0.05}),
+])
+def test_random_episodes_on_generated_instances(jobs, machines, mode, kw):
+    """Random masked play on generated instances: every completed schedule is
+    accepted by the validator with the env's makespan, in both modes and both
+    breakdown models."""
+    rng = np.random.default_rng(jobs * 100 + machines)
+    for k in range(4):
+        inst = jobshop.generate(jobs, machines, seed=k)
+        env = jobshop.Env(inst, mode=mode, **kw)
+        _, _, info = random_episode(env, k, rng)
+        if info["outcome"] == "deadlock":
+            assert mode == "bns"
+            continue
+        v = jobshop.validate(inst, info["schedule"], info["down"], mode=mode)
+        assert v, v.reason
+        assert v.makespan == info["makespan"]
+
+
+def test_run_mtbf_equals_cli(cli):
+    res = jobshop.run("la02", policy="spt", mtbf=400.0, mttr=40.0, seeds=range(4))
+    j = cli_json(cli, "jobshop", "run", "--instance", "la02", "--policy", "spt", "--mtbf", "400",
+                 "--mttr", "40", "--episodes", "4")
+    assert res.mean == pytest.approx(j["makespan_mean"], abs=1e-9)
+    assert res.breakdowns.sum() == j["breakdowns"] > 0
+    with pytest.raises(ValueError, match="mtbf"):
+        jobshop.run("la02", mtbf=400.0)
