@@ -182,16 +182,38 @@ SimTime SequenceEvaluator::EvaluatePartial(const MachineSeqs& seqs,
     }
     for (int i = 0; i < cycle_len; ++i) relax(cycle_[i]);
   }
-  SimTime makespan = 0, sum = 0;
+  SimTime makespan = 0;
   for (int j = 0; j < n; ++j) {
     if (present_len[j] == 0) continue;
-    const int base = offset_[j];
-    for (int k = 0; k < present_len[j]; ++k) sum += start_[base + k];
-    const int last = base + present_len[j] - 1;
+    const int last = offset_[j] + present_len[j] - 1;
     makespan = std::max(makespan, start_[last] + dur_[last]);
   }
-  start_sum_ = sum;
+  last_len_.assign(present_len.begin(), present_len.end());
   return makespan;
+}
+
+void SequenceEvaluator::CriticalJobs(std::vector<int>* jobs) {
+  jobs->clear();
+  const int n = static_cast<int>(len_.size());
+  int x = -1;
+  SimTime end = -1;
+  for (int j = 0; j < n; ++j) {
+    if (last_len_[j] == 0) continue;
+    const int last = offset_[j] + last_len_[j] - 1;
+    if (start_[last] + dur_[last] > end) {
+      end = start_[last] + dur_[last];
+      x = last;
+    }
+  }
+  const std::uint64_t walk_id = ++walk_counter_;
+  while (x >= 0 && stamp_[x] != walk_id) {
+    stamp_[x] = walk_id;
+    const int j = job_of_[x];
+    if (std::find(jobs->begin(), jobs->end(), j) == jobs->end()) jobs->push_back(j);
+    if (k_of_[x] > 0 && start_[x - 1] + dur_[x - 1] == start_[x]) x = x - 1;
+    else if (mpred_[x] >= 0 && start_[mpred_[x]] + mw_[x] == start_[x]) x = mpred_[x];
+    else break;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -199,12 +221,11 @@ SimTime SequenceEvaluator::EvaluatePartial(const MachineSeqs& seqs,
 
 namespace {
 
+// What threads share inside an epoch: the best makespan seen (for
+// on_improvement); solutions are exchanged only between epochs.
 struct Shared {
   std::mutex mu;
   SimTime best = kTimeInfinity;
-  const PlannerOptions* options = nullptr;
-  std::int64_t evals_before_epoch = 0;
-  int threads = 1;
 };
 
 class Worker {
@@ -279,9 +300,29 @@ class Worker {
   // worker's best improved.
   bool Iterate() {
     const int nr = static_cast<int>(removable_.size());
-    const int d = static_cast<int>(rng_.UniformInt(min_remove_, max_remove_));
-    // Choose d distinct removable jobs (partial Fisher-Yates).
-    for (int i = 0; i < d && i < nr; ++i) {
+    int d = static_cast<int>(rng_.UniformInt(min_remove_, max_remove_));
+    // Stagnation: back to the best solution, then one large forced move.
+    bool kick = false;
+    if (stagnation_ > 0 && eval_.evaluations() - last_improvement_ > stagnation_) {
+      cur_ = best_;
+      cur_ms_ = best_ms_;
+      d = std::max(d, std::min(nr > 1 ? nr - 1 : nr, kick_remove_));
+      kick = true;
+      last_improvement_ = eval_.evaluations();
+    }
+    // Choose d distinct removable jobs (partial Fisher-Yates), the first one
+    // from the current solution's critical path with probability
+    // critical_prob_.
+    int first = 0;
+    if (critical_prob_ > 0 && !critical_.empty() && rng_.Uniform() < critical_prob_) {
+      const int cj = critical_[rng_.UniformInt(0, static_cast<std::int64_t>(critical_.size()) - 1)];
+      const auto it = std::find(removable_.begin(), removable_.end(), cj);
+      if (it != removable_.end()) {
+        std::swap(removable_[0], *it);
+        first = 1;
+      }
+    }
+    for (int i = first; i < d && i < nr; ++i) {
       const auto r = rng_.UniformInt(i, nr - 1);
       std::swap(removable_[i], removable_[r]);
     }
@@ -306,19 +347,27 @@ class Worker {
       if (!InsertJob(j)) return false;  // only with pinned operations
     const SimTime ms = eval_.Evaluate(work_);
     DL_CHECK(ms != kTimeInfinity);
-    bool accept = ms <= cur_ms_;
+    bool accept = kick || ms <= cur_ms_;
     if (!accept && temperature_ > 0) {
       accept = rng_.Uniform() < std::exp(-static_cast<double>(ms - cur_ms_) / temperature_);
     }
     if (!accept) return false;
     std::swap(cur_, work_);
     cur_ms_ = ms;
+    if (critical_prob_ > 0) eval_.CriticalJobs(&critical_);
     if (ms < best_ms_) {
       best_ = cur_;
       best_ms_ = ms;
+      last_improvement_ = eval_.evaluations();
       return true;
     }
     return false;
+  }
+
+  void SetCriticalProb(double p) { critical_prob_ = p; }
+  void SetStagnation(std::int64_t evaluations, int kick_remove) {
+    stagnation_ = evaluations;
+    kick_remove_ = kick_remove;
   }
 
   const MachineSeqs& best() const { return best_; }
@@ -448,6 +497,10 @@ class Worker {
   int budget_ = 0;
   MachineSeqs cur_, best_, work_;
   SimTime cur_ms_ = kTimeInfinity, best_ms_ = kTimeInfinity;
+  std::int64_t stagnation_ = 0, last_improvement_ = 0;
+  double critical_prob_ = 0;
+  std::vector<int> critical_;  // jobs on a critical path of cur_
+  int kick_remove_ = 0;
 };
 
 bool CoversAllOps(const PlanProblem& problem, const MachineSeqs& seqs) {
@@ -486,6 +539,11 @@ PlanResult Plan(const PlanProblem& problem, const PlannerOptions& options) {
             .NextU64();
     workers.push_back(std::make_unique<Worker>(problem, seed, temperature,
                                                options.min_remove, options.max_remove));
+    workers.back()->SetCriticalProb(options.critical_prob);
+    workers.back()->SetStagnation(
+        options.stagnation_evaluations,
+        std::max(1, static_cast<int>(std::lround(options.kick_fraction *
+                                                 problem.instance.num_jobs()))));
   }
   PlanResult out;
   // Start: the warm start if it is usable, else the greedy construction.

@@ -35,9 +35,17 @@
 // of the partial schedule, among the positions for which putting the job's
 // remaining operations at the end of their machines stays feasible (that
 // "tail at the end" completion is feasible for the current position, so a
-// feasible choice always exists and no insertion dead-ends). Acceptance is
-// the Ruiz-Stuetzle temperature; threads run independent searches in epochs
-// and share the incumbent between epochs.
+// feasible choice always exists and no insertion dead-ends; a short
+// depth-first search over the best acyclic positions is tried first, that
+// guaranteed rule is the fallback). Ties between positions are broken at
+// random. The first removed job comes from the critical path half of the
+// time. Acceptance is the Ruiz-Stuetzle temperature; after a long
+// stagnation a worker returns to its best and makes one large forced move.
+// Threads run independent searches in epochs and share the incumbent
+// between epochs.
+//
+// Measured (p = 0, BWS, mean gap to bws_ub over la01-la20, ft06, ft10, ft20,
+// one thread, by evaluation budget): 1M evaluations 5.1%, 5M 2.1%.
 //
 // Determinism: for a fixed evaluations budget, seed and thread count the
 // result is bit-identical (threads meet only at epoch boundaries, which are
@@ -87,10 +95,12 @@ class SequenceEvaluator {
   // machine on completion.
   SimTime EvaluatePartial(const MachineSeqs& seqs, std::span<const int> present_len);
 
+  // Jobs on one critical path of the last feasible evaluation (from the
+  // operation that completes last, back along tight arcs), each once.
+  void CriticalJobs(std::vector<int>* jobs);
+
   // Start times (per global op) of the last feasible evaluation.
   const std::vector<SimTime>& start() const { return start_; }
-  // Sum of start times of the last feasible evaluation (a tie-breaker).
-  SimTime start_sum() const { return start_sum_; }
   std::int64_t evaluations() const { return evaluations_; }
 
   int num_ops() const { return static_cast<int>(dur_.size()); }
@@ -105,14 +115,13 @@ class SequenceEvaluator {
   bool mode_swap_;
   std::vector<int> offset_, len_, job_of_, k_of_, mach_;
   std::vector<SimTime> dur_, rel_;
-  std::vector<int> full_len_;
+  std::vector<int> full_len_, last_len_;
   // Scratch.
   std::vector<int> mpred_, succ_a_, succ_b_, indeg_, queue_, walk_, cycle_;
   std::vector<std::uint64_t> stamp_;
   std::uint64_t walk_counter_ = 0;
   std::vector<SimTime> mw_, start_;
   std::vector<std::uint8_t> done_;
-  SimTime start_sum_ = 0;
   std::int64_t evaluations_ = 0;
 };
 
@@ -124,6 +133,14 @@ struct PlannerOptions {
   int min_remove = 1;          // jobs removed per iteration: uniform in
   int max_remove = 3;          // [min_remove, max_remove] (clamped to n-1)
   double temperature = 3.0;    // x mean processing time / 10 (Ruiz-Stuetzle)
+  // A worker whose best has not improved for this many of its evaluations
+  // returns to its best and makes one forced move that removes
+  // kick_fraction x n jobs. 0: never.
+  std::int64_t stagnation_evaluations = 1000000;
+  double kick_fraction = 0.5;
+  // Probability that the first removed job is one on the current
+  // solution's critical path (the rest are drawn uniformly).
+  double critical_prob = 0.5;
   // Per thread, between the epochs where threads share the incumbent (a
   // thread whose best is worse than the incumbent restarts from it).
   std::int64_t epoch_evaluations = 100000;
