@@ -14,6 +14,7 @@
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/uam/policies.h"
+#include "sim/uam/rollout.h"
 #include "sim/uam/simulator.h"
 
 namespace dispatchlab::app {
@@ -47,6 +48,7 @@ struct RunFlags {
   int episodes = 1;
   bool json = false;
   int ga_population = 24, ga_generations = 30, ga_samples = 2;
+  uam::RolloutOptions rollout;
 };
 
 std::string EventsCsv(const std::vector<uam::TimelineEvent>& ev) {
@@ -76,6 +78,14 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     spec.name = "ga";
     spec.kind = "baseline";
     spec.make_uam = [o] { return std::make_unique<uam::GaPolicy>(o); };
+  } else if (f.policy == "rollout") {
+    if (f.rollout.horizon_min < 1 || f.rollout.samples < 1 || f.rollout.threads < 1 ||
+        f.rollout.budget_ms < 0)
+      throw BadInput{"--rollout-horizon, --rollout-samples and --rollout-threads must be >= 1, "
+                     "--rollout-budget-ms >= 0"};
+    spec = OrBadInput(ctx.Registry().Find(Domain::kUam, "rollout"));
+    const uam::RolloutOptions o = f.rollout;
+    spec.make_uam = [o] { return std::make_unique<uam::RolloutPolicy>(o); };
   } else {
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, f.policy));
   }
@@ -186,7 +196,10 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
   c = uam->add_subcommand("run", "Run a policy for N days");
   c->add_option("--scenario", run->scenario, "Built-in name (default) or JSON file")
       ->capture_default_str();
-  c->add_option("--policy", run->policy, "random, greedy, ga, gat, or a .pt checkpoint")->capture_default_str();
+  c->add_option("--policy", run->policy,
+                "random, greedy, ga, rollout (online look-ahead planner), oracle (clairvoyant "
+                "ceiling: knows the day), gat, or a weights file")
+      ->capture_default_str();
   c->add_option("--seed", run->seed, "First seed")->capture_default_str();
   c->add_option("--episodes", run->episodes, "Days (seeds seed..seed+N-1)")
       ->capture_default_str();
@@ -197,6 +210,15 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
   c->add_option("--ga-generations", run->ga_generations, "GA: generations")->capture_default_str();
   c->add_option("--ga-forecast-samples", run->ga_samples,
                 "GA: forecast days a plan's fitness is averaged over")
+      ->capture_default_str();
+  c->add_option("--rollout-horizon", run->rollout.horizon_min,
+                "rollout: simulated minutes of look-ahead per action")->capture_default_str();
+  c->add_option("--rollout-samples", run->rollout.samples,
+                "rollout: futures sampled from the forecast per decision")->capture_default_str();
+  c->add_option("--rollout-budget-ms", run->rollout.budget_ms,
+                "rollout: per-decision time budget (0 = none; then fewer samples when slow)")
+      ->capture_default_str();
+  c->add_option("--rollout-threads", run->rollout.threads, "rollout: threads per decision")
       ->capture_default_str();
   c->add_flag("--json", run->json, "Print one JSON object");
   c->callback([=, &out, &ctx] { *action = [=, &out, &ctx] { return DoRun(*run, ctx, out); }; });

@@ -10,6 +10,7 @@
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/search.h"
 #include "sim/uam/policies.h"
+#include "sim/uam/rollout.h"
 
 namespace dispatchlab::policy {
 namespace {
@@ -143,7 +144,17 @@ Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_pat
   if (!probe) return probe.error();
   const std::string n = (*probe)->name();
   spec.name = n;
-  spec.kind = "baseline";
+  // oracle knows the episode's realized day: a ceiling, never a policy.
+  spec.kind = n == "oracle" ? "ceiling" : n == "rollout" ? "planner" : "baseline";
+  if (n == "rollout") {
+    const uam::RolloutOptions o;
+    spec.parameters = fmt::format(
+        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"budget_ms\":{}}}",
+        o.horizon_min, o.samples, o.margin_se, o.budget_ms);
+  } else if (n == "oracle") {
+    spec.parameters = fmt::format("{{\"horizon_min\":{},\"clairvoyant\":true}}",
+                                  uam::OracleOptions{}.horizon_min);
+  }
   spec.make_uam = [n] { return uam::MakeBaseline(n).value(); };
   return spec;
 }

@@ -1,5 +1,7 @@
 #include "sim/uam/policies.h"
 
+#include "sim/uam/rollout.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -187,7 +189,10 @@ Result<std::unique_ptr<Policy>> MakeBaseline(std::string_view name) {
   if (n == "random") return std::unique_ptr<Policy>(std::make_unique<RandomPolicy>());
   if (n == "greedy") return std::unique_ptr<Policy>(std::make_unique<GreedyPolicy>());
   if (n == "ga") return std::unique_ptr<Policy>(std::make_unique<GaPolicy>());
-  return Error{fmt::format("unknown UAM policy '{}' (known: random, greedy, ga)", name)};
+  if (n == "rollout") return std::unique_ptr<Policy>(std::make_unique<RolloutPolicy>());
+  if (n == "oracle") return std::unique_ptr<Policy>(std::make_unique<OraclePolicy>());
+  return Error{fmt::format("unknown UAM policy '{}' (known: random, greedy, ga, rollout, oracle)",
+                           name)};
 }
 
 }  // namespace dispatchlab::uam

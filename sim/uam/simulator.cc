@@ -114,6 +114,7 @@ void Simulator::Reset(std::uint64_t seed) {
   const Scenario& s = *scenario_;
   const int n = network_.size();
   seed_ = seed;
+  resample_from_ = kTimeInfinity;
   now_ = s.ops.day_start_s;
   done_ = false;
   deciding_ = -1;
@@ -180,6 +181,69 @@ void Simulator::Reset(std::uint64_t seed) {
   active_aircraft_ = count;
 }
 
+Simulator Simulator::Fork() const {
+  Simulator f(*this);
+  f.observer_ = nullptr;
+  f.options_.record_timeline = false;
+  f.timeline_.clear();
+  f.pad_moves_.clear();
+  f.departures_.clear();
+  return f;
+}
+
+void Simulator::ResampleFuture(std::uint64_t sample_seed, SimTime from) {
+  DL_CHECK(from >= now_);
+  const Scenario& s = *scenario_;
+  const int n = network_.size();
+  // Keyed draws (delays, downtime) of events after `from` come from the
+  // sample's seed; the episode's identity seed() stays.
+  resample_seed_ = SplitMix64Mix(sample_seed ^ 0x9e3779b97f4a7c15ULL);
+  resample_from_ = from;
+  const SimTime day_start = s.ops.day_start_s, day_end = s.ops.day_end_s, slot = s.demand.slot_s;
+  // First slot boundary after `from`; the slot holding `from` is redrawn
+  // for its remaining part only.
+  const SimTime cur_start = day_start + (std::max<SimTime>(from, day_start) - day_start) / slot * slot;
+  for (int o = 0; o < n; ++o)
+    for (int d = 0; d < n; ++d) {
+      if (o == d) continue;
+      OdQueue& q = od_[network_.corridor(o, d)];
+      while (q.arrivals.size() > q.next && q.arrivals.back() > from) q.arrivals.pop_back();
+      Rng rng = Rng::Stream(sample_seed, StreamTag::kUamDemand, static_cast<std::uint64_t>(o),
+                            static_cast<std::uint64_t>(d));
+      for (SimTime t = cur_start; t < day_end; t += slot) {
+        const SimTime len = std::min(slot, day_end - t);
+        const SimTime lo = std::max(t, from + 1);
+        if (lo > t + len - 1) continue;
+        const double frac = static_cast<double>(t + len - lo) / static_cast<double>(len);
+        const double lambda = DemandRatePerHour(o, d, t + len / 2.0) * len / 3600.0 * frac;
+        const std::int64_t k = Poisson(rng, lambda);
+        const std::size_t first = q.arrivals.size();
+        for (std::int64_t i = 0; i < k; ++i) q.arrivals.push_back(rng.UniformInt(lo, t + len - 1));
+        std::sort(q.arrivals.begin() + static_cast<std::ptrdiff_t>(first), q.arrivals.end());
+      }
+    }
+  for (auto& c : closures_)
+    std::erase_if(c, [from](const std::pair<SimTime, SimTime>& w) { return w.first > from; });
+  if (s.uncertainty.weather) {
+    for (int u = 0; u < n; ++u)
+      for (int v = u + 1; v < n; ++v) {
+        Rng rng = Rng::Stream(sample_seed, StreamTag::kUamWeather, static_cast<std::uint64_t>(u),
+                              static_cast<std::uint64_t>(v));
+        for (SimTime t = cur_start; t < day_end; t += slot) {
+          const SimTime lo = std::max(t, from + 1);
+          if (lo > t + slot - 1) continue;
+          const double frac = static_cast<double>(t + slot - lo) / static_cast<double>(slot);
+          if (!rng.Bernoulli(s.uncertainty.closure_probability_per_slot * frac)) continue;
+          const SimTime start = rng.UniformInt(lo, t + slot - 1);
+          const SimTime end =
+              start + rng.UniformInt(s.uncertainty.closure_min_s, s.uncertainty.closure_max_s);
+          closures_[network_.corridor(u, v)].push_back({start, end});
+          closures_[network_.corridor(v, u)].push_back({start, end});
+        }
+      }
+  }
+}
+
 void Simulator::SyncDemand(SimTime t) {
   const SimTime end = scenario_->ops.day_end_s;
   const SimTime patience = scenario_->ops.patience_s;
@@ -222,9 +286,9 @@ SimTime Simulator::ReservePad(int v, SimTime earliest) {
   return best;
 }
 
-void Simulator::Record(int a, TimelineKind kind, int v, int dest, int pax) {
+void Simulator::Record(int a, TimelineKind kind, int v, int dest, int pax, double usd) {
   if (!options_.record_timeline) return;
-  timeline_.push_back({now_, a, kind, v, dest, pax, aircraft_[a].soc});
+  timeline_.push_back({now_, a, kind, v, dest, pax, aircraft_[a].soc, usd});
 }
 
 bool Simulator::AdvanceToDecision() {
@@ -285,9 +349,11 @@ void Simulator::ProcessEvent(const EventData& e) {
       pad_moves_.push_back({ac.vertiport, touchdown, false});
       const SimTime on_stand = touchdown + s.ops.pad_occupancy_s;
       kpis_.airborne_s += static_cast<double>(touchdown - ac.departed_at);
-      kpis_.operating_cost +=
+      const double operating =
           s.prices.flight_hour_cost * static_cast<double>(touchdown - ac.departed_at) / 3600.0;
+      kpis_.operating_cost += operating;
       kpis_.landing_fees += s.prices.landing_fee;
+      ac.flight_cost = operating + s.prices.landing_fee;
       ac.busy_until = on_stand + static_cast<SimTime>(s.fleet.turnaround_s);
       queue_.Push(on_stand, PriorityOf(static_cast<int>(EventKind::kLand)),
                   EventData{EventKind::kLand, e.aircraft});
@@ -297,9 +363,10 @@ void Simulator::ProcessEvent(const EventData& e) {
       PortData& port = ports_[ac.vertiport];
       --port.inbound;
       ++port.parked;
-      Record(e.aircraft, TimelineKind::kArrive, ac.origin, ac.vertiport, ac.passengers);
+      Record(e.aircraft, TimelineKind::kArrive, ac.origin, ac.vertiport, ac.passengers,
+             -ac.flight_cost);
       ac.passengers = 0;
-      Rng rng = Rng::Stream(seed_, StreamTag::kUamDowntime, static_cast<std::uint64_t>(e.aircraft),
+      Rng rng = Rng::Stream(DrawSeed(), StreamTag::kUamDowntime, static_cast<std::uint64_t>(e.aircraft),
                             static_cast<std::uint64_t>(ac.flights));
       if (s.uncertainty.downtime && rng.Bernoulli(s.uncertainty.downtime_probability)) {
         const SimTime down = rng.UniformInt(s.uncertainty.downtime_min_s, s.uncertainty.downtime_max_s);
@@ -379,9 +446,10 @@ void Simulator::Fly(int a, int dest) {
   OdQueue& q = od_[network_.corridor(from, dest)];
   const int pax = static_cast<int>(std::min<std::size_t>(s.fleet.seats, q.next - q.front));
   q.front += static_cast<std::size_t>(pax);
+  const double fares = pax * Fare(from, dest, now_);
   kpis_.served += pax;
-  kpis_.revenue += pax * Fare(from, dest, now_);
-  if (pax > 0) Record(a, TimelineKind::kBoard, from, dest, pax);
+  kpis_.revenue += fares;
+  if (pax > 0) Record(a, TimelineKind::kBoard, from, dest, pax, fares);
   ++kpis_.flights;
   if (pax == 0) ++kpis_.empty_flights;
 
@@ -391,7 +459,7 @@ void Simulator::Fly(int a, int dest) {
   ++ports_[dest].inbound;  // the stand is reserved now
 
   SimTime delay = 0;
-  Rng rng = Rng::Stream(seed_, StreamTag::kUamDelay, static_cast<std::uint64_t>(a),
+  Rng rng = Rng::Stream(DrawSeed(), StreamTag::kUamDelay, static_cast<std::uint64_t>(a),
                         static_cast<std::uint64_t>(ac.flights));
   const double mean = s.vertiports[from].takeoff_delay_mean_s;
   if (s.uncertainty.takeoff_delay && mean > 0) {
@@ -432,8 +500,9 @@ void Simulator::Stay(int a) {
     ac.pending_soc = ChargeKwh(s.fleet, ac.soc, static_cast<double>(s.ops.stay_s));
     const double kwh = ac.pending_soc - ac.soc;
     kpis_.energy_charged_kwh += kwh;
-    kpis_.energy_cost += kwh * ElectricityPrice(now_);
-    Record(a, TimelineKind::kChargeStart, ac.vertiport, -1, 0);
+    const double cost = kwh * ElectricityPrice(now_);
+    kpis_.energy_cost += cost;
+    Record(a, TimelineKind::kChargeStart, ac.vertiport, -1, 0, -cost);
     queue_.Push(until, PriorityOf(static_cast<int>(EventKind::kChargeEnd)),
                 EventData{EventKind::kChargeEnd, a});
   } else {

@@ -49,6 +49,11 @@ struct TimelineEvent {
   int destination = -1;
   int passengers = 0;
   double soc_kwh = 0;
+  // Money of this event, USD (recorded only; the sum over a day's timeline
+  // is Kpis::profit()): board +fares of the boarded passengers, arrive
+  // -(operating cost + landing fee) of the flight, charge_start -energy
+  // cost of the charge; 0 for the other kinds.
+  double usd = 0;
 };
 
 // A pad movement [start, start + pad_occupancy) at a vertiport, recorded for
@@ -72,6 +77,7 @@ struct Kpis {
 };
 
 struct SimOptions {
+  // Records timeline() (and nothing that changes a decision or a draw).
   bool record_timeline = true;
 };
 
@@ -118,11 +124,35 @@ class Simulator {
   int chargers_in_use(int v) const { return ports_[v].chargers_in_use; }
   int waiting(int from, int to) const;  // passengers waiting now for the pair
   std::int64_t total_waiting() const;
+  // The whole day's passenger arrival times of the pair (seconds, sorted),
+  // drawn at Reset; passengers board in this order (longest waiting first).
+  const std::vector<SimTime>& demand_arrivals(int from, int to) const {
+    return od_[network_.corridor(from, to)].arrivals;
+  }
+  // Weather closures [start, end) of the corridor, drawn at Reset.
+  const std::vector<std::pair<SimTime, SimTime>>& closures(int from, int to) const {
+    return closures_[network_.corridor(from, to)];
+  }
   bool corridor_closed(int from, int to, SimTime t) const;
   double Fare(int from, int to, SimTime t) const;
   double ElectricityPrice(SimTime t) const;
   // Forecast: expected passengers per hour for the pair at time t.
   double DemandRatePerHour(int from, int to, double t_s) const;
+
+  // --- for planners -----------------------------------------------------------
+  // Replaces everything this episode has not revealed by time `from` (>=
+  // now) with a fresh draw from the scenario's distributions under
+  // `sample_seed`: passenger arrivals after `from`, weather closures that
+  // start after `from`, and the keyed take-off delay and downtime draws of
+  // every future flight. What the dispatcher could see at `from` (who is
+  // waiting, closures already in force, aircraft states) is kept. An online
+  // planner calls it on a copy of the simulator (the copy is a plain value)
+  // so it never looks at the episode's own future; a clairvoyant ceiling
+  // simply copies. A later call replaces an earlier one's keyed draws.
+  void ResampleFuture(std::uint64_t sample_seed, SimTime from);
+  // A copy for look-ahead: same state and future, no observer, and no
+  // timeline recording (it does not change the dynamics).
+  Simulator Fork() const;
 
   // Called after every processed event and every applied action (tests).
   using Observer = std::function<void(const Simulator&)>;
@@ -145,6 +175,7 @@ class Simulator {
     double pending_soc = 0; // after the current charge
     SimTime departed_at = 0;
     SimTime busy_until = 0; // when it will be ready (estimate)
+    double flight_cost = 0; // operating + landing of the current flight (timeline only)
   };
   struct PortData {
     int parked = 0, inbound = 0, chargers_in_use = 0;
@@ -160,7 +191,7 @@ class Simulator {
   void SyncDemand(SimTime t);
   void ComputeMask();
   SimTime ReservePad(int v, SimTime earliest);
-  void Record(int a, TimelineKind kind, int v, int dest, int pax);
+  void Record(int a, TimelineKind kind, int v, int dest, int pax, double usd = 0);
   void Fly(int a, int dest);
   void Stay(int a);
   void FinishDay();
@@ -171,6 +202,11 @@ class Simulator {
   Network network_;
   double reserve_kwh_;
   std::uint64_t seed_ = 0;
+  // After ResampleFuture: keyed draws of events after resample_from_ use
+  // resample_seed_ instead of seed_.
+  std::uint64_t resample_seed_ = 0;
+  SimTime resample_from_ = kTimeInfinity;
+  std::uint64_t DrawSeed() const { return now_ > resample_from_ ? resample_seed_ : seed_; }
   SimTime now_ = 0;
   bool done_ = false;
   int deciding_ = -1;

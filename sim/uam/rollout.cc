@@ -1,0 +1,154 @@
+#include "sim/uam/rollout.h"
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "sim/core/check.h"
+#include "sim/core/rng.h"
+
+namespace dispatchlab::uam {
+namespace {
+
+}  // namespace
+
+double StoredEnergyKwh(const Simulator& s) {
+  double e = 0;
+  for (int a = 0; a < s.scenario().fleet.aircraft; ++a) e += s.soc_kwh(a);
+  return e;
+}
+
+double HorizonProfit(const Simulator& sim, int action, SimTime horizon_s) {
+  Simulator s = sim.Fork();
+  // Energy is paid when it is charged, often after the horizon: value the
+  // batteries at today's price so a flight inside the horizon pays for its
+  // energy.
+  const double price = sim.ElectricityPrice(sim.now());
+  const double before = s.kpis().profit() + price * StoredEnergyKwh(s);
+  s.Apply(action);
+  // Greedy until the horizon. Fares are booked at departure, flight-hour
+  // costs and landing fees at landing: after the horizon every decision
+  // stays, so the flights under way land and a flight started inside the
+  // horizon pays its costs.
+  const SimTime until = sim.now() + horizon_s, drain = until + 45 * 60;
+  GreedyPolicy greedy;
+  while (s.AdvanceToDecision()) {
+    if (s.now() < until) s.Apply(greedy.Choose(s));
+    else if (s.now() < drain) s.Apply(s.stay_action());
+    else break;
+  }
+  return s.kpis().profit() + price * StoredEnergyKwh(s) - before;
+}
+
+void RolloutPolicy::Reset(const Simulator&) { decision_ = 0; }
+
+int RolloutPolicy::Choose(const Simulator& sim) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const auto mask = sim.mask();
+  std::vector<int> legal;
+  for (int a = 0; a < static_cast<int>(mask.size()); ++a)
+    if (mask[a]) legal.push_back(a);
+  const std::int64_t d = decision_++;
+  scores_.assign(mask.size(), 0.0);
+  if (legal.size() <= 1) return legal.empty() ? sim.stay_action() : legal[0];
+  const SimTime horizon = static_cast<SimTime>(options_.horizon_min) * 60;
+  // The sampled futures, shared by every action so the actions are compared
+  // on the same futures (common random numbers). With a time budget, whole
+  // samples are added until it is spent (at least one).
+  const std::size_t na = mask.size();
+  std::vector<std::vector<double>> per;  // per[j][a]: profit of a on future j
+  const int threads = std::max(1, std::min<int>(options_.threads, static_cast<int>(legal.size())));
+  for (int j = 0; j < options_.samples; ++j) {
+    if (options_.budget_ms > 0 && j > 0 &&
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count() >
+            options_.budget_ms * static_cast<double>(j) / static_cast<double>(j + 1))
+      break;
+    Simulator future = sim.Fork();
+    const std::uint64_t key =
+        Rng::Stream(sim.seed(), StreamTag::kPolicy, options_.salt, static_cast<std::uint64_t>(d))
+            .NextU64() +
+        static_cast<std::uint64_t>(j);
+    future.ResampleFuture(key, sim.now());
+    per.emplace_back(na, 0.0);
+    auto score = [&, row = &per.back()](std::size_t first, std::size_t step) {
+      for (std::size_t i = first; i < legal.size(); i += step)
+        (*row)[legal[i]] = HorizonProfit(future, legal[i], horizon);
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(score, t, threads);
+    score(0, threads);
+    for (auto& th : pool) th.join();
+  }
+  const std::size_t k = per.size();
+  // The base policy's own choice is kept unless another action beats it on
+  // the same futures by more than `margin_se` standard errors of the paired
+  // difference: with a few samples, the best-looking action is often just
+  // the luckiest (the winner's curse), and that bias favours flights.
+  GreedyPolicy greedy;
+  const int base = greedy.Choose(sim);
+  int best = base;
+  double best_gain = 0;
+  for (int a : legal) {
+    double sum = 0, sq = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double d = per[j][a] - per[j][base];
+      sum += d;
+      sq += d * d;
+    }
+    scores_[a] = 0;
+    for (std::size_t j = 0; j < k; ++j) scores_[a] += per[j][a] / static_cast<double>(k);
+    if (a == base) continue;
+    const double mean = sum / static_cast<double>(k);
+    const double var = k > 1 ? (sq - k * mean * mean) / static_cast<double>(k - 1) : 0;
+    const double se = std::sqrt(std::max(0.0, var) / static_cast<double>(k));
+    if (mean > options_.margin_se * se && mean > best_gain) {
+      best_gain = mean;
+      best = a;
+    }
+  }
+  return best;
+}
+
+void OraclePolicy::Reset(const Simulator& sim) {
+  // Both days are played on exact copies of this episode: the realized
+  // future is known (that is what makes this a ceiling).
+  const SimTime horizon = static_cast<SimTime>(options_.horizon_min) * 60;
+  std::vector<int> look, greedy_actions;
+  Simulator a = sim.Fork();
+  while (a.AdvanceToDecision()) {
+    const auto mask = a.mask();
+    int best = a.stay_action();
+    double best_score = -1e300;
+    for (int act = 0; act < static_cast<int>(mask.size()); ++act) {
+      if (!mask[act]) continue;
+      const double sc = HorizonProfit(a, act, horizon);
+      if (sc > best_score + 1e-9) {
+        best_score = sc;
+        best = act;
+      }
+    }
+    look.push_back(best);
+    a.Apply(best);
+  }
+  planned_profit_ = a.kpis().profit();
+  Simulator g = sim.Fork();
+  GreedyPolicy greedy;
+  while (g.AdvanceToDecision()) {
+    greedy_actions.push_back(greedy.Choose(g));
+    g.Apply(greedy_actions.back());
+  }
+  greedy_profit_ = g.kpis().profit();
+  plan_ = planned_profit_ >= greedy_profit_ ? std::move(look) : std::move(greedy_actions);
+  next_ = 0;
+}
+
+int OraclePolicy::Choose(const Simulator& sim) {
+  // The episode replays the planned day exactly (same start, same actions).
+  DL_CHECK_MSG(next_ < plan_.size(), "oracle: the episode diverged from its plan");
+  const int a = plan_[next_++];
+  DL_CHECK_MSG(sim.mask()[a], "oracle: planned action is not legal");
+  return a;
+}
+
+}  // namespace dispatchlab::uam
