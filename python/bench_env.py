@@ -77,18 +77,20 @@ def bench_vector(inst, p, num_envs, threads, seconds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--instance", default="ta01", help="15x10 by default: generated, seed 7")
+    ap.add_argument("--instance", default="generated",
+                    help="'generated' (a random Taillard-style 15x10 instance, seed 7; no built-in "
+                    "instance is 15x10), or a built-in name or file")
     ap.add_argument("--shutdown-p", type=float, default=0.05)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--num-envs", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    inst = dl.jobshop.generate(15, 10, seed=7) if args.instance == "ta01" else dl.jobshop.load(args.instance)
-    if args.instance == "ta01":
-        inst_name = "generated 15x10 (seed 7)"
+    if args.instance == "generated":
+        inst, inst_name = dl.jobshop.generate(15, 10, seed=7), "generated 15x10 (seed 7)"
     else:
-        inst_name = inst.name
+        inst = dl.jobshop.load(args.instance)
+        inst_name = f"{inst.name} ({inst.num_jobs}x{inst.num_machines})"
     e = bench_env(inst, args.shutdown_p, args.seconds)
     v = bench_vector(inst, args.shutdown_p, args.num_envs, args.threads, args.seconds)
     out = {
