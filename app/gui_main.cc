@@ -5,6 +5,10 @@
 #include <QCoreApplication>
 #include <QStringList>
 #include <QTextStream>
+#include <QPixmap>
+#include <QScreen>
+#include <QThread>
+#include <QWindow>
 
 #include "app/paths.h"
 #include "gui/fleet_views.h"
@@ -32,6 +36,8 @@ void AddOptions(QCommandLineParser& p) {
       {"view", "gantt, map, timeline or results.", "view", "gantt"},
       {"size", "Window size WxH for --screenshot.", "size", "1400x820"},
       {"time", "Map time of day in hours for --screenshot.", "hours"},
+      {"window", "With --screenshot: the whole window (scenario browser, views, run panel), "
+                 "not only the view."},
   });
 }
 
@@ -77,7 +83,9 @@ int main(int argc, char** argv) {
     if (p.isSet("version")) p.showVersion();  // both exit 0
     p.showHelp(0);
   }
-  // --screenshot needs no display: default to the offscreen platform.
+  // --screenshot needs no display: default to the offscreen platform. With
+  // a display (QT_QPA_PLATFORM=xcb, e.g. under Xvfb) the PNG is grabbed
+  // from the real window on the screen.
   for (int i = 1; i < argc; ++i)
     if (QByteArray(argv[i]).startsWith("--screenshot") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
       qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -137,14 +145,33 @@ int main(int argc, char** argv) {
     }
   }
   w.showView(views[view]);
-  w.focusViews();
+  if (!p.isSet("window")) w.focusViews();
   if (p.isSet("time") && w.mapView())
     w.mapView()->setTime(static_cast<long long>(p.value("time").toDouble() * 3600));
   QApplication::processEvents();
   const QString out = p.value("screenshot");
-  QWidget* target = w.viewWidget(views[view]);
-  const bool ok = out.endsWith(".svg") ? dispatchlab::gui::SaveWidgetSvg(target, out)
-                                       : dispatchlab::gui::SaveWidgetPng(target, out);
+  QWidget* target = p.isSet("window") ? static_cast<QWidget*>(&w) : w.viewWidget(views[view]);
+  bool ok = false;
+  if (out.endsWith(".svg")) {
+    ok = dispatchlab::gui::SaveWidgetSvg(target, out);
+  } else if (QGuiApplication::platformName() == "offscreen") {
+    ok = dispatchlab::gui::SaveWidgetPng(target, out);
+  } else {
+    // A real window: wait until it is exposed and painted, then read its
+    // pixels back from the display server.
+    for (int i = 0; i < 50 && !w.windowHandle()->isExposed(); ++i) {
+      QApplication::processEvents(QEventLoop::AllEvents, 20);
+      QThread::msleep(20);
+    }
+    for (int i = 0; i < 10; ++i) {
+      QApplication::processEvents(QEventLoop::AllEvents, 20);
+      QThread::msleep(20);
+    }
+    QPixmap shot = w.screen()->grabWindow(w.winId());
+    if (target != &w)
+      shot = shot.copy(QRect(target->mapTo(&w, QPoint(0, 0)), target->size()));
+    ok = !shot.isNull() && shot.save(out, "PNG");
+  }
   if (!ok) {
     err << "dispatchlab-gui: error: cannot write " << out << "\n";
     return 2;

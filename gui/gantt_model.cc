@@ -28,7 +28,9 @@ GanttData BuildGantt(const jobshop::Instance& inst, const std::vector<jobshop::S
       left -= std::max<SimTime>(0, d.start - t);
       t = std::max(t, d.end);
     }
-    g.bars.push_back({r.machine, r.job, r.op, r.start, t + left, std::max(r.leave, t + left), false});
+    const SimTime completion = t + left;
+    g.bars.push_back({r.machine, r.job, r.op, r.start, completion, std::max(r.leave, completion),
+                      false, r.duration, completion - r.start - r.duration});
     g.makespan = std::max(g.makespan, r.leave);
     by_op[{r.job, r.op}] = &r;
   }
@@ -73,6 +75,79 @@ int BarAt(const GanttData& g, int row, double time) {
       return static_cast<int>(i);
   }
   return -1;
+}
+
+std::vector<GanttDown> DownsInside(const GanttData& g, int bar) {
+  std::vector<GanttDown> out;
+  const GanttBar& b = g.bars[bar];
+  for (const auto& d : g.downs)
+    if (d.row == b.row && d.start < b.completion && d.end > b.start) out.push_back(d);
+  std::sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.start < y.start; });
+  return out;
+}
+
+namespace {
+// Length of the union of intervals, clipped to [0, limit).
+SimTime UnionLength(std::vector<std::pair<SimTime, SimTime>> iv, SimTime limit) {
+  std::sort(iv.begin(), iv.end());
+  SimTime total = 0, cur_a = 0, cur_b = 0;
+  bool open = false;
+  for (auto [a, b] : iv) {
+    a = std::max<SimTime>(0, a);
+    b = std::min(b, limit);
+    if (b <= a) continue;
+    if (open && a <= cur_b) {
+      cur_b = std::max(cur_b, b);
+      continue;
+    }
+    if (open) total += cur_b - cur_a;
+    cur_a = a;
+    cur_b = b;
+    open = true;
+  }
+  if (open) total += cur_b - cur_a;
+  return total;
+}
+}  // namespace
+
+ScheduleKpis ComputeScheduleKpis(const GanttData& g, std::optional<std::int64_t> reference) {
+  ScheduleKpis k;
+  k.makespan = g.makespan;
+  k.swaps = g.swaps;
+  k.reference = reference;
+  if (reference && *reference > 0 && g.makespan > 0)
+    k.gap_pct = 100.0 * static_cast<double>(g.makespan - *reference) / static_cast<double>(*reference);
+  std::vector<std::vector<std::pair<SimTime, SimTime>>> occupied(g.rows), tails(g.rows), down(g.rows);
+  k.machines.resize(g.rows);
+  for (int m = 0; m < g.rows; ++m) k.machines[m].machine = m;
+  for (const auto& b : g.bars) {
+    MachineKpi& mk = k.machines[b.row];
+    mk.busy += b.duration;
+    occupied[b.row].push_back({b.start, b.leave});
+    if (b.leave > b.completion) tails[b.row].push_back({b.completion, b.leave});
+  }
+  for (const auto& d : g.downs) {
+    ++k.machines[d.row].breakdowns;
+    down[d.row].push_back({d.start, d.end});
+  }
+  for (int m = 0; m < g.rows; ++m) {
+    MachineKpi& mk = k.machines[m];
+    mk.down = UnionLength(down[m], g.makespan);
+    // Processing pauses while down, so processing, down, blocked-while-up
+    // and idle partition [0, makespan).
+    auto blocked_or_down = tails[m];
+    blocked_or_down.insert(blocked_or_down.end(), down[m].begin(), down[m].end());
+    mk.blocked = UnionLength(blocked_or_down, g.makespan) - mk.down;
+    auto all = occupied[m];
+    all.insert(all.end(), down[m].begin(), down[m].end());
+    mk.idle = g.makespan - UnionLength(all, g.makespan);
+    mk.utilisation = g.makespan > 0 ? static_cast<double>(mk.busy) / static_cast<double>(g.makespan) : 0;
+    k.mean_utilisation += mk.utilisation / std::max(1, g.rows);
+    k.blocked += mk.blocked;
+    k.down += mk.down;
+    k.breakdowns += mk.breakdowns;
+  }
+  return k;
 }
 
 }  // namespace dispatchlab::gui

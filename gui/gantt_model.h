@@ -5,6 +5,8 @@
 // simulator run, a stored run or an oracle CSV alike.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/core/time.h"
@@ -20,6 +22,8 @@ struct GanttBar {
   SimTime completion = 0;  // end of processing (incl. down time inside)
   SimTime leave = 0;       // end of occupation; > completion when blocked
   bool swapped_in = false; // started as part of a swap cycle
+  SimTime duration = 0;    // processing time p(j,k)
+  SimTime down_inside = 0; // machine down time inside [start, completion)
 };
 
 struct GanttDown {
@@ -44,5 +48,35 @@ GanttData BuildGantt(const jobshop::Instance& instance,
 
 // Index of the bar under (row, time), or -1.
 int BarAt(const GanttData& g, int row, double time);
+
+// Down intervals of the bar's machine that interrupt its processing
+// (overlap [start, completion)).
+std::vector<GanttDown> DownsInside(const GanttData& g, int bar);
+
+// Per-machine partition of [0, makespan): busy (processing, the sum of
+// p(j,k) on the machine; processing pauses while down), down (repair,
+// clipped to the makespan), blocked (a finished job holds the machine
+// while it is up) and idle (neither occupied nor down); the four add up to
+// the makespan. utilisation = busy / makespan.
+struct MachineKpi {
+  int machine = 0;
+  SimTime busy = 0, blocked = 0, down = 0, idle = 0;
+  int breakdowns = 0;
+  double utilisation = 0;
+};
+
+struct ScheduleKpis {
+  SimTime makespan = 0;
+  std::vector<MachineKpi> machines;
+  double mean_utilisation = 0;
+  SimTime blocked = 0, down = 0;  // totals over machines
+  int breakdowns = 0, swaps = 0;
+  // Best known makespan (BWS, no breakdowns) when known, and the gap
+  // 100 (makespan - reference) / reference.
+  std::optional<std::int64_t> reference;
+  std::optional<double> gap_pct;
+};
+
+ScheduleKpis ComputeScheduleKpis(const GanttData& g, std::optional<std::int64_t> reference);
 
 }  // namespace dispatchlab::gui

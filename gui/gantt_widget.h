@@ -9,6 +9,9 @@
 
 #include "gui/gantt_model.h"
 
+class QLabel;
+class QTableWidget;
+
 namespace dispatchlab::gui {
 
 class GanttWidget : public QWidget {
@@ -42,6 +45,25 @@ class GanttWidget : public QWidget {
   int highlight_ = -1;
   bool dragging_ = false;
   double drag_x_ = 0, drag_t0_ = 0;
+};
+
+// The Gantt chart with the schedule's KPIs beside it: makespan, gap to the
+// best known makespan, breakdowns, swaps, and per machine utilisation
+// (busy / makespan), blocked, down and idle time (ComputeScheduleKpis).
+class ScheduleView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ScheduleView(QWidget* parent = nullptr);
+  GanttWidget* gantt() const { return gantt_; }
+  QTableWidget* machineTable() const { return table_; }
+  const ScheduleKpis& kpis() const { return kpis_; }
+  void setData(GanttData data, QString title, std::optional<std::int64_t> reference);
+
+ private:
+  GanttWidget* gantt_;
+  QLabel* summary_;
+  QTableWidget* table_;
+  ScheduleKpis kpis_;
 };
 
 }  // namespace dispatchlab::gui

@@ -1,5 +1,6 @@
 #include "gui/main_window.h"
 
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -27,6 +28,7 @@
 #include "gui/fleet_views.h"
 #include "gui/gantt_widget.h"
 #include "gui/models.h"
+#include "gui/results_model.h"
 #include "gui/results_view.h"
 #include "scenarios/uam_json.h"
 #include "sim/jobshop/parser.h"
@@ -65,11 +67,12 @@ MainWindow::MainWindow(QString db_path, std::shared_ptr<const policy::PolicyRegi
   ll->addWidget(import);
   // Centre: views.
   tabs_ = new QTabWidget(this);
-  gantt_ = new GanttWidget(this);
+  schedule_ = new ScheduleView(this);
+  gantt_ = schedule_->gantt();
   map_ = new MapView(this);
   timeline_ = new TimelineWidget(this);
   results_ = new ResultsView(this);
-  tabs_->addTab(gantt_, tr("Schedule"));
+  tabs_->addTab(schedule_, tr("Schedule"));
   tabs_->addTab(map_, tr("Map"));
   tabs_->addTab(timeline_, tr("Fleet timeline"));
   tabs_->addTab(results_, tr("Results"));
@@ -94,11 +97,25 @@ MainWindow::MainWindow(QString db_path, std::shared_ptr<const policy::PolicyRegi
   summary_->setWordWrap(true);
   auto* panel = new QGroupBox(tr("Run"), this);
   auto* form = new QFormLayout(panel);
+  form_ = form;
   form->addRow(tr("Policy"), policy_);
   form->addRow(tr("First seed"), seed_);
   form->addRow(tr("Episodes"), episodes_);
-  form->addRow(tr("Disruption (p / uncertainty)"), disruption_);
-  form->addRow(tr("Mode (job shop)"), mode_);
+  form->addRow(tr("Breakdown p"), disruption_);
+  form->addRow(tr("Blocking mode"), mode_);
+  // UAM: each uncertainty source on or off (all on = the stored level 1).
+  uam_sources_ = new QWidget(this);
+  unc_delay_ = new QCheckBox(tr("take-off delays"), uam_sources_);
+  unc_weather_ = new QCheckBox(tr("weather closures"), uam_sources_);
+  unc_down_ = new QCheckBox(tr("aircraft downtime"), uam_sources_);
+  auto* ul = new QVBoxLayout(uam_sources_);
+  ul->setContentsMargins(0, 0, 0, 0);
+  for (QCheckBox* c : {unc_delay_, unc_weather_, unc_down_}) {
+    c->setChecked(true);
+    ul->addWidget(c);
+  }
+  form->addRow(tr("Uncertainty"), uam_sources_);
+  adaptPanel("jobshop");
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(run_);
   buttons->addWidget(cancel_);
@@ -231,7 +248,7 @@ void MainWindow::onScenarioSelected() {
   for (const auto& p : PolicyChoices(*registry_, current_->domain)) policy_->addItem(QString::fromStdString(p));
   if (policy_->findText(keep) >= 0) policy_->setCurrentText(keep);
   else policy_->setCurrentText(domain == "uam" ? "greedy" : "mwkr");
-  mode_->setEnabled(domain == "jobshop");
+  adaptPanel(domain);
   QString text = tr("<b>%1</b> (%2)<br>").arg(QString::fromStdString(current_->name), domain);
   if (domain == "jobshop") {
     if (auto inst = jobshop::ParseInstance(current_->body, current_->name, current_->name); inst)
@@ -246,17 +263,47 @@ void MainWindow::onScenarioSelected() {
     disruption_->setToolTip(tr("0 = uncertainty off, > 0 = on"));
   }
   details_->setText(text);
-  results_->selectScenario(QString::fromStdString(current_->name));
+  results_->selectScenario(domain, QString::fromStdString(current_->name));
+  // The status line belongs to the shown run; for another scenario it says
+  // what the store holds for the selected one.
+  if (!snapshot_ || snapshot_->scenario != current_->name || snapshot_->domain != current_->domain) {
+    std::vector<scenarios::ResultRow> stored;
+    if (store_) {
+      scenarios::ResultFilter filter;
+      filter.domain = current_->domain;
+      filter.scenarios = {current_->name};
+      if (auto r = store_->QueryResults(filter); r) stored = std::move(*r);
+    }
+    summary_->setText(QString::fromStdString(StoredSummary(stored, current_->domain, current_->name)));
+  }
 }
 
 void MainWindow::setPolicy(const QString& p) { policy_->setCurrentText(p); }
 void MainWindow::setSeed(int s) { seed_->setValue(s); }
 void MainWindow::setEpisodes(int e) { episodes_->setValue(e); }
-void MainWindow::setDisruption(double p) { disruption_->setValue(p); }
+void MainWindow::setDisruption(double p) {
+  disruption_->setValue(p);
+  setUamSources(p > 0, p > 0, p > 0);
+}
+
+void MainWindow::setUamSources(bool takeoff_delay, bool weather, bool downtime) {
+  unc_delay_->setChecked(takeoff_delay);
+  unc_weather_->setChecked(weather);
+  unc_down_->setChecked(downtime);
+}
+
+QString MainWindow::summaryText() const { return summary_->text(); }
+
+void MainWindow::adaptPanel(const QString& domain) {
+  const bool uam = domain == "uam";
+  form_->setRowVisible(disruption_, !uam);
+  form_->setRowVisible(mode_, !uam);
+  form_->setRowVisible(uam_sources_, uam);
+}
 
 QWidget* MainWindow::viewWidget(View v) const {
   switch (v) {
-    case View::kGantt: return gantt_;
+    case View::kGantt: return schedule_;
     case View::kMap: return map_;
     case View::kTimeline: return timeline_;
     case View::kResults: return results_;
@@ -284,6 +331,10 @@ RunRequest MainWindow::currentRequest(bool* ok) {
   req.seed = static_cast<std::uint64_t>(seed_->value());
   req.episodes = episodes_->value();
   req.disruption = disruption_->value();
+  if (current_->domain == "uam") {
+    req.uam_sources = {unc_delay_->isChecked(), unc_weather_->isChecked(), unc_down_->isChecked()};
+    req.disruption = req.uam_sources.any() ? 1.0 : 0.0;
+  }
   req.mode = mode_->currentText().toStdString();
   *ok = true;
   return req;
@@ -343,27 +394,30 @@ void MainWindow::showSnapshot(std::shared_ptr<const RunSnapshot> snap) {
   const QString head = QString("%1, %2, seed %3").arg(QString::fromStdString(s.scenario),
                                                        QString::fromStdString(s.policy))
                            .arg(s.seed + std::max(0, s.episodes_done - 1));
+  const QString stored = s.stored ? QString() : tr(" (not stored%1)").arg(
+      s.note.empty() ? QString() : QString(": ") + QString::fromStdString(s.note).section(": ", 1));
   if (s.domain == "jobshop" && s.instance) {
-    gantt_->setData(BuildGantt(*s.instance, s.rows, s.downs),
-                    tr("%1, p = %2%3").arg(head).arg(s.disruption).arg(s.deadlock ? tr(" (deadlock)") : ""));
+    schedule_->setData(BuildGantt(*s.instance, s.rows, s.downs),
+                       tr("%1, p = %2%3").arg(head).arg(s.disruption).arg(s.deadlock ? tr(" (deadlock)") : ""),
+                       s.reference);
     showView(View::kGantt);
-    summary_->setText(tr("%1 episode(s)%2: mean makespan %3")
-                          .arg(s.episodes_done).arg(s.cancelled ? tr(" (cancelled)") : "").arg(mean, 0, 'f', 1));
+    const ScheduleKpis& k = schedule_->kpis();
+    summary_->setText(tr("%1, %2: %3 episode(s)%4: mean makespan %5; shown (seed %6): makespan %7, "
+                         "utilisation %8%, %9 breakdowns%10")
+                          .arg(QString::fromStdString(s.scenario), QString::fromStdString(s.policy))
+                          .arg(s.episodes_done).arg(s.cancelled ? tr(" (cancelled)") : "").arg(mean, 0, 'f', 1)
+                          .arg(s.seed + std::max(0, s.episodes_done - 1)).arg(k.makespan)
+                          .arg(100 * k.mean_utilisation, 0, 'f', 1).arg(k.breakdowns).arg(stored));
   } else if (s.domain == "uam" && s.uam_scenario) {
-    FleetData fleet = BuildFleet(*s.uam_scenario, s.timeline);
-    auto sim = std::make_shared<uam::Simulator>(*s.uam_scenario);
-    sim->Reset(s.seed + std::max(0, s.episodes_done - 1));  // same closures as the run
-    auto scenario = s.uam_scenario;
-    map_->setData(s.uam_scenario, fleet,
-                  [sim, scenario](int u, int v, long long t) {
-                    return scenario->uncertainty.weather && sim->corridor_closed(u, v, t);
-                  },
-                  head);
-    timeline_->setData(fleet, head + tr(", profit %1 USD").arg(s.kpis.profit(), 0, 'f', 0));
+    auto day = std::make_shared<const UamDay>(
+        BuildUamDay(s.uam_scenario, s.timeline, s.demand_arrivals, s.closures, s.kpis));
+    map_->setData(day, head);
+    timeline_->setData(day, head + tr(", profit %L1 USD").arg(s.kpis.profit(), 0, 'f', 0));
     showView(View::kMap);
-    summary_->setText(tr("%1 day(s)%2: mean profit %3 USD; last day served %4, spilled %5")
+    summary_->setText(tr("%1, %2: %3 day(s)%4: mean profit %5 USD; last day served %6, spilled %7%8")
+                          .arg(QString::fromStdString(s.scenario), QString::fromStdString(s.policy))
                           .arg(s.episodes_done).arg(s.cancelled ? tr(" (cancelled)") : "")
-                          .arg(mean, 0, 'f', 0).arg(s.kpis.served).arg(s.kpis.spilled));
+                          .arg(mean, 0, 'f', 0).arg(s.kpis.served).arg(s.kpis.spilled).arg(stored));
   }
 }
 

@@ -15,8 +15,10 @@
 #include "gui/run_service.h"
 #include "scenarios/store.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -29,6 +31,7 @@ class QTableView;
 namespace dispatchlab::gui {
 
 class GanttWidget;
+class ScheduleView;
 class MapView;
 class TimelineWidget;
 class ResultsView;
@@ -62,6 +65,12 @@ class MainWindow : public QMainWindow {
   const RunSnapshot* lastSnapshot() const { return snapshot_.get(); }
 
   GanttWidget* gantt() const { return gantt_; }
+  ScheduleView* schedule() const { return schedule_; }
+  // The run panel's status line (tests).
+  QString summaryText() const;
+  // UAM uncertainty sources of the run panel (take-off delay, weather,
+  // downtime); setDisruption sets all of them to (p > 0).
+  void setUamSources(bool takeoff_delay, bool weather, bool downtime);
   MapView* mapView() const { return map_; }
   TimelineWidget* timeline() const { return timeline_; }
   ResultsView* results() const { return results_; }
@@ -93,6 +102,9 @@ class MainWindow : public QMainWindow {
   void showError(const QString& message);
   RunRequest currentRequest(bool* ok);
   void restoreSettings();
+  // Shows the run panel's rows of the domain: p and mode for the job shop,
+  // the uncertainty sources for UAM.
+  void adaptPanel(const QString& domain);
 
   QString db_path_;
   std::shared_ptr<const policy::PolicyRegistry> registry_;
@@ -105,6 +117,7 @@ class MainWindow : public QMainWindow {
   QComboBox* filter_domain_;
   QLabel* details_;
   QTabWidget* tabs_;
+  ScheduleView* schedule_;
   GanttWidget* gantt_;
   MapView* map_;
   TimelineWidget* timeline_;
@@ -114,6 +127,11 @@ class MainWindow : public QMainWindow {
   QSpinBox* episodes_;
   QDoubleSpinBox* disruption_;
   QComboBox* mode_;
+  QFormLayout* form_;
+  QWidget* uam_sources_;
+  QCheckBox* unc_delay_;
+  QCheckBox* unc_weather_;
+  QCheckBox* unc_down_;
   QPushButton* run_;
   QPushButton* cancel_;
   QProgressBar* progress_;

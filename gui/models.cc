@@ -72,7 +72,7 @@ void RunsModel::setRows(std::vector<scenarios::ResultRow> rows) {
 int RunsModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(rows_.size());
 }
-int RunsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : 7; }
+int RunsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : 9; }
 
 QVariant RunsModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
@@ -86,18 +86,23 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
       case 4: return QString::fromStdString(r.status);
       case 5: return r.objective ? QVariant(*r.objective) : QVariant(QString("-"));
       case 6: return QString::number(r.wall_s * 1000, 'f', 2);
+      case 7: return QString::fromStdString(r.mode);
+      case 8: return QString::fromStdString(r.domain);
     }
   }
-  if (role == Qt::TextAlignmentRole && index.column() >= 2 && index.column() != 4)
+  if (role == Qt::TextAlignmentRole && index.column() >= 2 && index.column() != 4 && index.column() < 7)
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   return {};
 }
 
 QVariant RunsModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* kNames[] = {"scenario", "policy", "seed", "p / uncertainty", "status",
-                                 "objective", "wall ms"};
-  return section >= 0 && section < 7 ? tr(kNames[section]) : QVariant();
+  const bool uam = !rows_.empty() && rows_.front().domain == "uam";
+  if (section == 3) return uam ? tr("uncertainty") : tr("p");
+  if (section == 5) return uam ? tr("profit (USD)") : tr("makespan");
+  static const char* kNames[] = {"scenario", "policy", "seed", "level", "status",
+                                 "objective", "wall ms", "mode", "domain"};
+  return section >= 0 && section < 9 ? tr(kNames[section]) : QVariant();
 }
 
 }  // namespace dispatchlab::gui

@@ -41,7 +41,9 @@ class ScenarioFilter : public QSortFilterProxyModel {
   QString domain_, text_;
 };
 
-// Stored runs: scenario, policy, seed, level, status, objective, wall.
+// Stored runs: scenario, policy, seed, level, status, objective (its
+// header names the metric and unit of the rows' domain), wall ms, mode,
+// domain.
 class RunsModel : public QAbstractTableModel {
   Q_OBJECT
  public:

@@ -1,5 +1,6 @@
-// Results: the table of stored runs, a comparison of policies on one
-// scenario (bars with 95% confidence intervals) and training curves.
+// Results: for one scenario and domain, the table of its stored runs
+// (exportable as CSV), a comparison of policies (bars from zero with 95%
+// confidence intervals) and the domain's training curves.
 #pragma once
 
 #include <QWidget>
@@ -38,9 +39,18 @@ class ResultsView : public QWidget {
   RunsModel* runs() const { return runs_; }
   ComparisonChart* chart() const { return chart_; }
   void selectScenario(const QString& name);
+  // Shows the scenario's stored results (an empty chart saying so when it
+  // has none yet).
+  void selectScenario(const QString& domain, const QString& name);
+  QString currentScenario() const;
+  QString currentDomain() const;
+  // Writes the shown runs table (RunsCsv); false when it cannot.
+  bool exportCsv(const QString& path) const;
+  void exportCsvDialog();
 
  private:
   void updateChart();
+  void updateTable();
   // Curves of the training runs of one domain (scores of the two domains
   // are on different scales and never share an axis).
   void updateCurves(const std::string& domain);

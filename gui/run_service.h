@@ -27,6 +27,14 @@ struct RunRequest {
   int episodes = 1;
   double disruption = 0.0;  // job shop: shutdown p; UAM: 1 = uncertainty on
   std::string mode = "bws";
+  // UAM with disruption > 0: which uncertainty sources are on. All on is
+  // the stored level 1; a partial mix runs but is not stored (the store's
+  // levels are 0 = all off and 1 = all on).
+  struct UamSources {
+    bool takeoff_delay = true, weather = true, downtime = true;
+    bool all() const { return takeoff_delay && weather && downtime; }
+    bool any() const { return takeoff_delay || weather || downtime; }
+  } uam_sources;
 };
 
 // Immutable result of a run, for the views.
@@ -41,11 +49,19 @@ struct RunSnapshot {
   std::vector<jobshop::ScheduleRow> rows;
   std::vector<jobshop::DownRow> downs;
   bool deadlock = false;
+  std::string mode;                            // bws or bns
+  std::optional<std::int64_t> reference;       // best known BWS makespan
   // UAM (last episode)
   std::shared_ptr<const uam::Scenario> uam_scenario;
   std::vector<uam::TimelineEvent> timeline;
   uam::Kpis kpis;
+  // The last day's demand and weather as drawn at Reset, per pair
+  // (from * V + to): Simulator::demand_arrivals and closures.
+  std::vector<std::vector<SimTime>> demand_arrivals;
+  std::vector<std::vector<std::pair<SimTime, SimTime>>> closures;
   bool cancelled = false;
+  bool stored = false;  // the episodes were written to the store
+  std::string note;     // e.g. why a run was not stored
 };
 
 // Runs the request; stores finished episodes in `store` (may be null).
