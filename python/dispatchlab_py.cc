@@ -9,7 +9,9 @@
 //   validate_schedule        the independent validator
 //   Env                      one env::Env; observations are read-only numpy
 //                            views of the env's own buffers (no copies), so
-//                            the next step()/reset() overwrites them
+//                            the next step()/reset() overwrites them; a view's
+//                            base (a capsule) owns those buffers, never the
+//                            Python env (that cycle would never be freed)
 //   VectorEnv                N envs stepped on a small C++ thread pool with
 //                            the GIL released; batched buffers, same-step
 //                            auto-reset
@@ -695,19 +697,19 @@ class PyVectorEnv {
       edge_sz_.push_back(es.src.size());
       edge_feat_sz_.push_back(es.features.size());
     }
-    nodes_.resize(node_sz_.size());
-    for (std::size_t k = 0; k < nodes_.size(); ++k) nodes_[k].assign(n_ * node_sz_[k], 0.f);
-    edges_.resize(edge_sz_.size());
-    edge_feats_.resize(edge_sz_.size());
-    for (std::size_t k = 0; k < edges_.size(); ++k) {
-      edges_[k].assign(n_ * 2 * edge_sz_[k], 0);
-      edge_feats_[k].assign(n_ * edge_feat_sz_[k], 0.f);
+    batch_->nodes.resize(node_sz_.size());
+    for (std::size_t k = 0; k < batch_->nodes.size(); ++k) batch_->nodes[k].assign(n_ * node_sz_[k], 0.f);
+    batch_->edges.resize(edge_sz_.size());
+    batch_->edge_feats.resize(edge_sz_.size());
+    for (std::size_t k = 0; k < batch_->edges.size(); ++k) {
+      batch_->edges[k].assign(n_ * 2 * edge_sz_[k], 0);
+      batch_->edge_feats[k].assign(n_ * edge_feat_sz_[k], 0.f);
     }
-    globals_.assign(n_ * o.globals.size(), 0.f);
-    mask_.assign(n_ * o.mask.size(), 0);
-    action_nodes_.assign(n_ * o.action_nodes.size(), 0);
-    action_feats_.assign(n_ * o.action_features.size(), 0.f);
-    query_.assign(n_, -1);
+    batch_->globals.assign(n_ * o.globals.size(), 0.f);
+    batch_->mask.assign(n_ * o.mask.size(), 0);
+    batch_->action_nodes.assign(n_ * o.action_nodes.size(), 0);
+    batch_->action_feats.assign(n_ * o.action_features.size(), 0.f);
+    batch_->query.assign(n_, -1);
     rewards_.assign(n_, 0.0);
     terminated_.assign(n_, 0);
     final_.assign(n_, 0.0);
@@ -716,7 +718,7 @@ class PyVectorEnv {
     seeds_.assign(n_, 0);
   }
 
-  py::tuple Reset(py::object self, py::object seed) {
+  py::tuple Reset(py::object seed) {
     CallGuard guard(busy_);
     std::vector<std::uint64_t> seeds(n_);
     if (seed.is_none()) {
@@ -742,7 +744,7 @@ class PyVectorEnv {
       throw py::value_error("VectorEnv: episodes of this scenario end without a single "
                             "decision (no machine ever has two candidates)");
     started_ = true;
-    if (obs_.is_none()) BuildViews(self);
+    if (obs_.is_none()) BuildViews();
     py::dict info;
     info["action_mask"] = mask_view_;
     info["seed"] = py::array_t<std::uint64_t>(n_, seeds_.data());
@@ -876,52 +878,54 @@ class PyVectorEnv {
 
   void CopyOut(int i, bool edges) {
     const env::Observation& o = slots_[i].env->observation();
-    for (std::size_t k = 0; k < nodes_.size(); ++k)
-      std::memcpy(nodes_[k].data() + i * node_sz_[k], o.node_sets[k].features.data(),
+    for (std::size_t k = 0; k < batch_->nodes.size(); ++k)
+      std::memcpy(batch_->nodes[k].data() + i * node_sz_[k], o.node_sets[k].features.data(),
                   node_sz_[k] * sizeof(float));
-    for (std::size_t k = 0; k < edges_.size(); ++k) {
+    for (std::size_t k = 0; k < batch_->edges.size(); ++k) {
       const auto& es = o.edge_sets[k];
       if (edges) {
-        std::int32_t* dst = edges_[k].data() + i * 2 * edge_sz_[k];
+        std::int32_t* dst = batch_->edges[k].data() + i * 2 * edge_sz_[k];
         std::memcpy(dst, es.src.data(), edge_sz_[k] * sizeof(std::int32_t));
         std::memcpy(dst + edge_sz_[k], es.dst.data(), edge_sz_[k] * sizeof(std::int32_t));
       }
       if (edge_feat_sz_[k])
-        std::memcpy(edge_feats_[k].data() + i * edge_feat_sz_[k], es.features.data(),
+        std::memcpy(batch_->edge_feats[k].data() + i * edge_feat_sz_[k], es.features.data(),
                     edge_feat_sz_[k] * sizeof(float));
     }
-    std::memcpy(globals_.data() + i * o.globals.size(), o.globals.data(), o.globals.size() * sizeof(float));
-    std::memcpy(mask_.data() + i * o.mask.size(), o.mask.data(), o.mask.size());
-    std::memcpy(action_nodes_.data() + i * o.action_nodes.size(), o.action_nodes.data(),
+    std::memcpy(batch_->globals.data() + i * o.globals.size(), o.globals.data(), o.globals.size() * sizeof(float));
+    std::memcpy(batch_->mask.data() + i * o.mask.size(), o.mask.data(), o.mask.size());
+    std::memcpy(batch_->action_nodes.data() + i * o.action_nodes.size(), o.action_nodes.data(),
                 o.action_nodes.size() * sizeof(std::int32_t));
     if (!o.action_features.empty())
-      std::memcpy(action_feats_.data() + i * o.action_features.size(), o.action_features.data(),
+      std::memcpy(batch_->action_feats.data() + i * o.action_features.size(), o.action_features.data(),
                   o.action_features.size() * sizeof(float));
-    query_[i] = o.query_node;
+    batch_->query[i] = o.query_node;
   }
 
-  void BuildViews(py::handle self) {
+  void BuildViews() {
     const env::Observation& o = slots_[0].env->observation();
+    auto* owner = new std::shared_ptr<Batch>(batch_);
+    py::capsule self(owner, [](void* p) { delete static_cast<std::shared_ptr<Batch>*>(p); });
     const py::ssize_t n = n_;
     py::dict d;
-    for (std::size_t k = 0; k < nodes_.size(); ++k)
+    for (std::size_t k = 0; k < batch_->nodes.size(); ++k)
       d[py::str(o.node_sets[k].name)] =
-          View(nodes_[k].data(), {n, o.node_sets[k].count, o.node_sets[k].dim}, self);
-    for (std::size_t k = 0; k < edges_.size(); ++k) {
+          View(batch_->nodes[k].data(), {n, o.node_sets[k].count, o.node_sets[k].dim}, self);
+    for (std::size_t k = 0; k < batch_->edges.size(); ++k) {
       const auto& es = o.edge_sets[k];
       const auto e = static_cast<py::ssize_t>(edge_sz_[k]);
-      d[py::str(es.name + "_edges")] = View(edges_[k].data(), {n, 2, e}, self);
+      d[py::str(es.name + "_edges")] = View(batch_->edges[k].data(), {n, 2, e}, self);
       if (es.dim > 0)
-        d[py::str(es.name + "_edge_features")] = View(edge_feats_[k].data(), {n, e, es.dim}, self);
+        d[py::str(es.name + "_edge_features")] = View(batch_->edge_feats[k].data(), {n, e, es.dim}, self);
     }
-    d["globals"] = View(globals_.data(), {n, static_cast<py::ssize_t>(o.globals.size())}, self);
-    mask_view_ = BoolView(mask_.data(), {n, static_cast<py::ssize_t>(o.mask.size())}, self);
+    d["globals"] = View(batch_->globals.data(), {n, static_cast<py::ssize_t>(o.globals.size())}, self);
+    mask_view_ = BoolView(batch_->mask.data(), {n, static_cast<py::ssize_t>(o.mask.size())}, self);
     d["action_mask"] = mask_view_;
-    d["action_nodes"] = View(action_nodes_.data(), {n, static_cast<py::ssize_t>(o.action_nodes.size())}, self);
+    d["action_nodes"] = View(batch_->action_nodes.data(), {n, static_cast<py::ssize_t>(o.action_nodes.size())}, self);
     if (o.action_feature_dim > 0)
-      d["action_features"] = View(action_feats_.data(),
+      d["action_features"] = View(batch_->action_feats.data(),
                                   {n, static_cast<py::ssize_t>(o.mask.size()), o.action_feature_dim}, self);
-    if (o.query_node_set >= 0) d["query_node"] = View(query_.data(), {n}, self);
+    if (o.query_node_set >= 0) d["query_node"] = View(batch_->query.data(), {n}, self);
     obs_ = d;
   }
 
@@ -932,11 +936,16 @@ class PyVectorEnv {
   int num_actions_ = 0;
   bool started_ = false;
   std::vector<std::size_t> node_sz_, edge_sz_, edge_feat_sz_;
-  std::vector<std::vector<float>> nodes_, edge_feats_;
-  std::vector<std::vector<std::int32_t>> edges_;
-  std::vector<float> globals_, action_feats_;
-  std::vector<std::uint8_t> mask_;
-  std::vector<std::int32_t> action_nodes_, query_;
+  // The batched buffers; the numpy views' base owns them (not the VectorEnv
+  // object: a view -> env -> view cycle through C++ would never be freed).
+  struct Batch {
+    std::vector<std::vector<float>> nodes, edge_feats;
+    std::vector<std::vector<std::int32_t>> edges;
+    std::vector<float> globals, action_feats;
+    std::vector<std::uint8_t> mask;
+    std::vector<std::int32_t> action_nodes, query;
+  };
+  std::shared_ptr<Batch> batch_ = std::make_shared<Batch>();
   std::vector<double> rewards_, final_, final_return_;
   std::vector<std::uint8_t> terminated_;
   std::vector<std::int64_t> final_length_;
@@ -1145,8 +1154,8 @@ PYBIND11_MODULE(_core, m) {
              return std::make_unique<PyVectorEnv>(r, num_envs, threads);
            }),
            py::arg("recipe"), py::arg("num_envs"), py::arg("threads") = 1)
-      .def("reset", [](py::object self, py::object seed, py::object /*options*/) {
-             return self.cast<PyVectorEnv&>().Reset(self, seed);
+      .def("reset", [](PyVectorEnv& self, py::object seed, py::object /*options*/) {
+             return self.Reset(seed);
            },
            py::arg("seed") = py::none(), py::arg("options") = py::none())
       .def("step", &PyVectorEnv::Step, py::arg("actions"))

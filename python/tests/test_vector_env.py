@@ -120,3 +120,20 @@ def test_uam_vector_env():
             profits[int(i)] = info["profit"][i]
             assert info["episode_return"][i] == pytest.approx(info["profit"][i] / 1000.0)
     assert len(profits) == 4
+
+
+@pytest.mark.parametrize("make", [lambda: jobshop.Env("la01", shutdown_p=0.1),
+                                  lambda: jobshop.VectorEnv("la01", 4, threads=2),
+                                  lambda: uam.VectorEnv("default", 2)])
+def test_envs_are_freed_and_their_views_outlive_them(make):
+    import gc
+    import weakref
+    env = make()
+    obs, info = env.reset(seed=0)
+    kept = {k: v.copy() for k, v in obs.items()}
+    ref = weakref.ref(env)
+    del env, info
+    gc.collect()
+    assert ref() is None  # no env <-> view cycle keeps it alive
+    for k, v in obs.items():  # the views own their buffers
+        assert np.array_equal(v, kept[k])
