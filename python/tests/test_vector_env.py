@@ -137,3 +137,30 @@ def test_envs_are_freed_and_their_views_outlive_them(make):
     assert ref() is None  # no env <-> view cycle keeps it alive
     for k, v in obs.items():  # the views own their buffers
         assert np.array_equal(v, kept[k])
+
+
+def test_uam_vector_episode_equals_single_env():
+    """The first day of each env of a UAM VectorEnv equals a single Env on that
+    seed with the same actions (profit, return)."""
+    n = 2
+    venv = uam.VectorEnv("default", n, threads=2, uncertainty=True)
+    obs, info = venv.reset(seed=30)
+    rng = np.random.default_rng(1)
+    actions = [[] for _ in range(n)]
+    result = {}
+    while len(result) < n:
+        a = masked_random(rng, info["action_mask"])
+        obs, r, term, _, info = venv.step(a)
+        for i in range(n):
+            if i in result:
+                continue
+            actions[i].append(int(a[i]))
+            if term[i]:
+                result[i] = (info["profit"][i], info["episode_return"][i])
+    env = uam.Env("default")
+    for i in range(n):
+        env.reset(seed=30 + i)
+        for x in actions[i]:
+            _, _, term, _, info1 = env.step(x)
+        assert term and info1["profit"] == result[i][0]
+        assert info1["episode_return"] == pytest.approx(result[i][1])
