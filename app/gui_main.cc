@@ -36,6 +36,8 @@ void AddOptions(QCommandLineParser& p) {
       {"view", "gantt, map, timeline or results.", "view", "gantt"},
       {"size", "Window size WxH for --screenshot.", "size", "1400x820"},
       {"time", "Map time of day in hours for --screenshot.", "hours"},
+      {"range", "Fleet timeline time range in hours, FROM-TO (e.g. 7-10), for --screenshot.",
+       "hours"},
       {"window", "With --screenshot: the whole window (scenario browser, views, run panel), "
                  "not only the view."},
   });
@@ -146,6 +148,16 @@ int main(int argc, char** argv) {
   }
   w.showView(views[view]);
   if (!p.isSet("window")) w.focusViews();
+  if (p.isSet("range")) {
+    const QStringList r = p.value("range").split('-');
+    bool ok0 = false, ok1 = false;
+    const double h0 = r.value(0).toDouble(&ok0), h1 = r.value(1).toDouble(&ok1);
+    if (r.size() != 2 || !ok0 || !ok1 || h1 <= h0) {
+      err << "dispatchlab-gui: error: --range must be FROM-TO in hours, FROM < TO\n";
+      return 2;
+    }
+    w.timeline()->setRange(h0 * 3600, h1 * 3600);
+  }
   if (p.isSet("time") && w.mapView())
     w.mapView()->setTime(static_cast<long long>(p.value("time").toDouble() * 3600));
   QApplication::processEvents();

@@ -41,6 +41,8 @@ shot docs/uam_map_default.png --scenario default --domain uam --policy $UAM_POLI
   --view map --time 8.25
 shot docs/uam_timeline_default.png --scenario default --domain uam --policy $UAM_POLICY --p 1 \
   --view timeline
+shot docs/uam_timeline_zoom_7_10.png --scenario default --domain uam --policy $UAM_POLICY --p 1 \
+  --view timeline --range 7-10
 # Results: runs table of the scenario, comparison from zero, training curves.
 shot docs/results_ft06.png --scenario ft06 --view results
 # The whole window: scenario browser, view and the run panel of each domain.
