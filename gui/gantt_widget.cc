@@ -281,8 +281,16 @@ void GanttWidget::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   const int row = rowAt(e->position().y());
-  const int bar = row >= 0 ? BarAt(data_, row, xToTime(e->position().x())) : -1;
+  const double t = xToTime(e->position().x());
+  const int bar = row >= 0 ? BarAt(data_, row, t) : -1;
   if (bar < 0) {
+    for (const auto& d : data_.downs)  // a breakdown outside any operation
+      if (d.row == row && t >= static_cast<double>(d.start) && t < static_cast<double>(d.end)) {
+        QToolTip::showText(e->globalPosition().toPoint(),
+                           tr("M%1 down (breakdown) %2 - %3: repair %4 time units").arg(d.row)
+                               .arg(d.start).arg(d.end).arg(d.end - d.start), this);
+        return;
+      }
     QToolTip::hideText();
     return;
   }
