@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "scenarios/catalog.h"
@@ -153,6 +154,8 @@ std::vector<PairedRow> PairedCompare(const std::vector<ResultRow>& rows,
   for (const ResultRow& r : rows)
     by_policy[r.policy][{r.scenario, fmt::format("{:g}", r.disruption), r.mode, r.seed}] = &r;
   const auto& base = by_policy[baseline];
+  std::set<std::string> levels;
+  for (const ResultRow& r : rows) levels.insert(fmt::format("{:g}", r.disruption));
   for (const std::string& pol : policies) {
     if (pol == baseline) continue;
     const auto& mine = by_policy[pol];
@@ -185,6 +188,8 @@ std::vector<PairedRow> PairedCompare(const std::vector<ResultRow>& rows,
       add(sc, lv, *r->objective, *it->second->objective);
     }
     for (auto& [k, a] : acc) {
+      // One level only: the pooled-over-levels row would repeat the other.
+      if (k.second == "*" && levels.size() == 1) continue;
       PairedRow row;
       row.domain = domain;
       row.scenario = k.first;
