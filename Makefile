@@ -10,11 +10,17 @@
 #                ($$XDG_DATA_HOME/dispatchlab/dispatchlab.db).
 #   make test    build everything and run the whole test suite
 #   make bench   Google Benchmarks (bench/)
+#   make fuzz    libFuzzer targets of every parser (clang, build-fuzz/),
+#                FUZZ_SECONDS=N each (default 60); fails on crash/leak/timeout
+#   make sanitize  the whole test suite under ASan+UBSan (GCC, build-asan/,
+#                without LibTorch and Qt: see scripts/sanitize.sh)
+#   make soak    kill -9 / resume soak tests of train and sharded eval, and
+#                the big-input runs (scripts/soak.sh; SOAK_BUILD=build)
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build demo test bench clean
+.PHONY: deps configure build demo test bench clean fuzz sanitize soak
 
 deps:
 	scripts/install-deps.sh
@@ -39,6 +45,18 @@ test: build
 
 bench: build
 	$(BUILD)/bench/jobshop_bench
+
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz.sh
+
+sanitize: deps
+	scripts/sanitize.sh
+
+soak: build
+	SOAK_BUILD=$(BUILD) scripts/soak.sh
+	BIG_BUILD=$(BUILD) scripts/big_inputs.sh
 
 clean:
 	rm -rf $(BUILD)

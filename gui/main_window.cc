@@ -235,6 +235,8 @@ bool MainWindow::selectScenario(const QString& domain, const QString& name) {
       return true;
     }
   }
+  showError(tr("No scenario named '%1'%2 in the store").arg(
+      name, domain.isEmpty() ? QString() : tr(" (%1)").arg(domain)));
   return false;
 }
 

@@ -2,18 +2,127 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "scenarios/embedded.h"
+#include "sim/core/text.h"
 
 namespace dispatchlab::scenarios {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// A value as it may appear in a message: long dumps are cut.
+std::string Abbreviate(const std::string& text) {
+  constexpr std::size_t kMax = 100;
+  std::string out = PrintableToken(text, kMax);
+  if (text.size() > kMax) out += fmt::format(" ({} chars)", text.size());
+  return out;
+}
+
+template <typename T>
+bool FitsInteger(const Json& v) {
+  if (v.is_number_unsigned())
+    return v.get<std::uint64_t>() <=
+           static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  if (v.is_number_integer()) {
+    const std::int64_t x = v.get<std::int64_t>();
+    return x >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+           x <= static_cast<std::int64_t>(std::numeric_limits<T>::max());
+  }
+  return false;
+}
+
+// When parsing fails, a second pass with this SAX handler finds the field
+// the failure is in ("fleet.aircraft"): nlohmann's messages only give a byte
+// position, and a number too large for a double (out_of_range.406) is not
+// even a parse_error.
+class PathFinder : public nlohmann::json_sax<Json> {
+ public:
+  std::string path() const {
+    std::string out;
+    for (const Frame& f : stack_) {
+      if (f.array) out += fmt::format("[{}]", f.index);
+      else if (!f.key.empty()) out += (out.empty() ? "" : ".") + PrintableToken(f.key);
+    }
+    return out.empty() ? "top level" : out;
+  }
+  const std::string& message() const { return message_; }
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Push(false); }
+  bool key(string_t& k) override {
+    stack_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override { return Push(true); }
+  bool end_array() override { return Pop(); }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
+    message_ = ex.what();
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    std::string key;
+    std::size_t index = 0;
+  };
+  bool Value() {
+    if (!stack_.empty() && stack_.back().array) ++stack_.back().index;
+    return true;
+  }
+  bool Push(bool array) {
+    // Nesting is bounded so hostile input cannot grow this without limit.
+    if (stack_.size() >= 256) {
+      message_ = "nesting deeper than 256 levels";
+      return false;
+    }
+    stack_.push_back({array, "", 0});
+    return true;
+  }
+  bool Pop() {
+    stack_.pop_back();
+    return Value();
+  }
+  std::vector<Frame> stack_;
+  std::string message_;
+};
+
+// Nesting depth of the JSON text, counting brackets outside strings.
+std::size_t MaxDepth(const std::string& text) {
+  std::size_t depth = 0, max_depth = 0;
+  bool in_string = false, escape = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return max_depth;
+}
 
 // Reads typed fields from an object, remembering which were seen so
 // unknown keys can be reported.
@@ -27,11 +136,19 @@ class Reader {
     seen_.insert(key);
     if (!j_.contains(key)) return;
     const Json& v = j_.at(key);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // get<int>() would wrap a large integer and cast an out-of-range float
+      // (undefined behaviour); an integer field takes an integer in range.
+      if (!FitsInteger<T>(v))
+        throw Error{fmt::format("{}: expected an integer in [{}, {}], found {}", Field(key),
+                                std::numeric_limits<T>::min(), std::numeric_limits<T>::max(),
+                                Abbreviate(v.dump()))};
+    }
     try {
       *out = v.get<T>();
     } catch (const Json::exception&) {
-      throw Error{fmt::format("{}.{}: expected {}, found {}", path_, key, TypeName<T>(),
-                              v.dump())};
+      throw Error{fmt::format("{}: expected {}, found {}", Field(key), TypeName<T>(),
+                              Abbreviate(v.dump()))};
     }
   }
   const Json* Child(const char* key) {
@@ -41,7 +158,7 @@ class Reader {
   void CheckUnknown() const {
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!seen_.count(it.key()))
-        throw Error{fmt::format("{}: unknown field '{}'", Where(), it.key())};
+        throw Error{fmt::format("{}: unknown field '{}'", Where(), PrintableToken(it.key()))};
   }
   std::string Field(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
 
@@ -77,7 +194,7 @@ uam::Scenario FromJson(const Json& j) {
     if (kind == "hub") v.kind = uam::VertiportKind::kHub;
     else if (kind == "residential") v.kind = uam::VertiportKind::kResidential;
     else throw Error{fmt::format("vertiports[{}].kind: expected \"hub\" or \"residential\", "
-                                 "found \"{}\"", i, kind)};
+                                 "found \"{}\"", i, PrintableToken(kind))};
     if (!(*ports)[i].contains("x_mi") || !(*ports)[i].contains("y_mi"))
       throw Error{fmt::format("vertiports[{}]: missing x_mi/y_mi", i)};
     r.Get("x_mi", &v.x_mi);
@@ -138,7 +255,7 @@ uam::Scenario FromJson(const Json& j) {
         auto find = [&](const std::string& name, const char* key) {
           for (int v = 0; v < s.num_vertiports(); ++v)
             if (s.vertiports[v].name == name) return v;
-          throw Error{fmt::format("{}.{}: unknown vertiport \"{}\"", f, key, name)};
+          throw Error{fmt::format("{}.{}: unknown vertiport \"{}\"", f, key, PrintableToken(name))};
         };
         pm.from = find(from, "from");
         pm.to = find(to, "to");
@@ -178,6 +295,9 @@ uam::Scenario FromJson(const Json& j) {
     for (std::size_t a = 0; a < iv->size(); ++a) {
       const Json& e = (*iv)[a];
       if (e.is_number_integer()) {
+        if (!FitsInteger<int>(e))
+          throw Error{fmt::format("initial_vertiport[{}]: index {} out of range", a,
+                                  Abbreviate(e.dump()))};
         s.initial_vertiport.push_back(e.get<int>());
       } else if (e.is_string()) {
         int found = -1;
@@ -185,7 +305,7 @@ uam::Scenario FromJson(const Json& j) {
           if (s.vertiports[v].name == e.get<std::string>()) found = v;
         if (found < 0)
           throw Error{fmt::format("initial_vertiport[{}]: unknown vertiport \"{}\"", a,
-                                  e.get<std::string>())};
+                                  PrintableToken(e.get<std::string>()))};
         s.initial_vertiport.push_back(found);
       } else {
         throw Error{fmt::format("initial_vertiport[{}]: expected a name or an index", a)};
@@ -199,17 +319,29 @@ uam::Scenario FromJson(const Json& j) {
 }  // namespace
 
 Result<uam::Scenario> ParseUamScenario(const std::string& text, const std::string& source) {
+  // A scenario is a few levels deep; deeper input is refused before the
+  // recursive DOM parser (and the destructor) can exhaust the stack.
+  constexpr std::size_t kMaxDepth = 64;
+  if (MaxDepth(text) > kMaxDepth)
+    return Error{fmt::format("{}: not valid JSON: nested deeper than {} levels", source,
+                             kMaxDepth)};
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    return Error{fmt::format("{}: not valid JSON: {}", source, e.what())};
+  } catch (const Json::exception& e) {
+    PathFinder finder;
+    Json::sax_parse(text, &finder);
+    return Error{fmt::format("{}: {}: not valid JSON: {}", source, finder.path(),
+                             Abbreviate(finder.message().empty() ? e.what()
+                                                                 : finder.message()))};
   }
   uam::Scenario s;
   try {
     s = FromJson(j);
   } catch (const Error& e) {
     return Error{fmt::format("{}: {}", source, e.message)};
+  } catch (const Json::exception& e) {
+    return Error{fmt::format("{}: {}", source, e.what())};
   }
   if (Status st = uam::ValidateScenario(s); !st.ok())
     return Error{fmt::format("{}: {}", source, st.error().message)};

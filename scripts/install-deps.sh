@@ -35,6 +35,9 @@ pkgs=(
   # the Python module (python/): pybind11, numpy, its pytest tests, and
   # PyTorch for the REINFORCE example (Debian's /usr/bin/python3)
   pybind11-dev python3-dev python3-numpy python3-pytest python3-torch
+  # reliability (make fuzz / soak): libFuzzer from clang, the soak checks'
+  # sqlite3 and the big-input runs' peak RSS (GNU time -v)
+  clang-14 libclang-rt-14-dev sqlite3 time
 )
 # shellcheck disable=SC2206
 pkgs+=(${DISPATCHLAB_EXTRA_PKGS:-})

@@ -179,6 +179,53 @@ class GuiTest : public QObject {
     QVERIFY(ok.lastError().contains("/no/such/model.pt"));
   }
 
+  void badInputsShowAMessageAndTheWindowKeepsRunning() {
+    // A real store whose pages were damaged after its header: opening it or
+    // listing it is an error message, not a crash.
+    const QString db = Db("damaged.db");
+    {
+      auto store = scenarios::Store::Open(db.toStdString());
+      QVERIFY(store.ok());
+    }
+    QFile f(db);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    const qint64 size = f.size();
+    QVERIFY(size > 8192);
+    for (qint64 at = 4096; at + 512 < size; at += 4096) {
+      f.seek(at + 100);
+      f.write(QByteArray(512, '\xa5'));
+    }
+    f.close();
+    {
+      MainWindow w(db, Registry());
+      // SQLite may notice the damage at open, at listing or only when a run
+      // reads or writes a page; whichever step fails must say why.
+      const bool worked = w.storeOpen() && w.selectScenario("jobshop", "ft06") && w.runNow();
+      if (!worked) QVERIFY2(!w.lastError().isEmpty(), "a failure without a message");
+      w.show();
+      QCoreApplication::processEvents();
+      QVERIFY(w.isVisible());
+    }
+    // An unknown scenario name is a message.
+    MainWindow w(Db("names.db"), Registry());
+    QVERIFY(w.storeOpen());
+    QVERIFY(!w.selectScenario("jobshop", "no_such_instance"));
+    QVERIFY2(w.lastError().contains("no_such_instance"), qPrintable(w.lastError()));
+    // A policy of the other domain: a UAM network for a job-shop scenario.
+    QVERIFY(w.selectScenario("jobshop", "ft06"));
+    for (const char* file : {"/assets/uam_gat.safetensors", "/assets/uam_gat.pt"}) {
+      const QString path = QStringLiteral(DISPATCHLAB_SOURCE_DIR) + file;
+      if (!QFile::exists(path)) continue;
+      w.setPolicy(path);
+      QVERIFY(!w.runNow());
+      QVERIFY2(w.lastError().contains("uam"), qPrintable(w.lastError()));
+    }
+    // The window still works: a good run after the errors.
+    w.setPolicy("spt");
+    w.setEpisodes(1);
+    QVERIFY2(w.runNow(), qPrintable(w.lastError()));
+  }
+
   // --- models behind the views (issue 15) ---------------------------------
 
   void uamModelCountsEqualTheSimulatorsAtEveryEventTime() {

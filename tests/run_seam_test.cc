@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "gui/gantt_model.h"
 #include "gui/run_service.h"
 #include "policy/registry.h"
 #include "scenarios/batch.h"
@@ -207,6 +208,25 @@ TEST_F(RunSeam, PolicyIdentityMigrationKeepsRuns) {
   ASSERT_EQ(rows.size(), 1u) << "the migration must not cascade-delete runs";
   EXPECT_EQ(*rows[0].objective, 5);
   EXPECT_EQ(rows[0].policy, "spt");
+}
+
+// Zero-duration operations are legal (OR-Library): the Gantt model draws
+// them as empty bars [t, t), even right at a down interval's edge.
+TEST(GanttModel, ZeroDurationOperations) {
+  jobshop::Instance inst;
+  inst.name = "z";
+  inst.num_machines = 2;
+  inst.jobs = {{{jobshop::MachineId(0), 0}, {jobshop::MachineId(1), 4}},
+               {{jobshop::MachineId(0), 3}, {jobshop::MachineId(1), 0}}};
+  const std::vector<jobshop::ScheduleRow> rows = {
+      {0, 0, 0, 0, 0, 0}, {0, 1, 1, 0, 4, 4}, {1, 0, 0, 0, 3, 4}, {1, 1, 1, 4, 0, 4}};
+  const gui::GanttData g = gui::BuildGantt(inst, rows, {{1, 4, 6}});
+  ASSERT_EQ(g.bars.size(), 4u);
+  EXPECT_EQ(g.bars[0].start, 0);
+  EXPECT_EQ(g.bars[0].completion, 0);
+  EXPECT_EQ(g.bars[0].leave, 0);
+  EXPECT_EQ(g.bars[3].completion, 4);  // no work left, so the later down time does not count
+  EXPECT_EQ(g.makespan, 4);
 }
 
 }  // namespace

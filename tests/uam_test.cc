@@ -350,7 +350,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"{", "not valid JSON"},
         BadFile{R"({"name":"x"})", "vertiports: missing"},
         BadFile{R"({"vertiports":[{"name":"A","x_mi":0,"y_mi":0,"stands":-1},{"name":"B","x_mi":1,"y_mi":0}]})",
-                "vertiports[0].stands: must be >= 1"},
+                "vertiports[0].stands: must be in [1, 10000]"},
         BadFile{R"({"vertiports":[{"name":"A","x_mi":0},{"name":"B","x_mi":1,"y_mi":0}]})",
                 "vertiports[0]: missing x_mi/y_mi"},
         BadFile{"{" PORTS R"(,"fleet":{"aircraft":"many"}})", "fleet.aircraft: expected an integer"},
@@ -362,6 +362,43 @@ INSTANTIATE_TEST_SUITE_P(
                 "nobody can fly"},
         BadFile{"{" PORTS R"(,"prices":{"surge_by_hour":[1,2]},"fleet":{"aircraft":2}})",
                 "prices.surge_by_hour: needs 24 entries"}));
+
+// Numbers nlohmann cannot hold, and integers out of the field's range, are
+// errors naming the file and the field -- not an uncaught exception (a
+// 400-digit "aircraft" used to abort with out_of_range.406).
+TEST(UamScenarioFile, HugeNumbersNameTheFileAndField) {
+  auto d = scenarios::LoadUamScenario("default");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  const std::string text = scenarios::FormatUamScenario(*d);
+  const auto with = [&](const std::string& value) {
+    std::string t = text;
+    const std::string key = "\"aircraft\": ";
+    const auto at = t.find(key) + key.size();
+    t.replace(at, t.find(',', at) - at, value);
+    return scenarios::ParseUamScenario(t, "big.json");
+  };
+  auto r = with("1" + std::string(399, '0'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("big.json: fleet.aircraft: not valid JSON: ", 0), 0u)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("number overflow"), std::string::npos) << r.error().message;
+  EXPECT_LT(r.error().message.size(), 300u) << "the message is one readable line";
+  for (const std::string v : {"10000000000", "18446744073709551615", "1e300", "-5e18", "2.5"}) {
+    auto e = with(v);
+    ASSERT_FALSE(e.ok()) << v;
+    EXPECT_EQ(e.error().message.rfind("big.json: fleet.aircraft: expected an integer", 0), 0u)
+        << e.error().message;
+  }
+  auto limit = with("200000");
+  ASSERT_FALSE(limit.ok());
+  EXPECT_NE(limit.error().message.find("fleet.aircraft: must be in [1, 100000]"),
+            std::string::npos) << limit.error().message;
+  auto deep = scenarios::ParseUamScenario(std::string(100000, '[') + std::string(100000, ']'),
+                                          "deep.json");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.error().message.find("deep.json: not valid JSON: nested deeper than"),
+            std::string::npos) << deep.error().message;
+}
 
 TEST(UamGenerator, SeededAndValid) {
   auto a = GenerateScenario({.vertiports = 6, .aircraft = 20, .seed = 3});

@@ -26,8 +26,18 @@ Status ValidateInstance(const Instance& instance) {
   if (instance.num_machines <= 0)
     return Error{fmt::format("{}: number of machines must be positive",
                              instance.name)};
+  if (instance.num_machines > kMaxMachines)
+    return Error{fmt::format("{}: at most {} machines, found {}", instance.name,
+                             kMaxMachines, instance.num_machines)};
   if (instance.jobs.empty())
     return Error{fmt::format("{}: instance has no jobs", instance.name)};
+  if (instance.num_jobs() > kMaxJobs)
+    return Error{fmt::format("{}: at most {} jobs, found {}", instance.name,
+                             kMaxJobs, instance.num_jobs())};
+  if (instance.num_operations() > kMaxOperations)
+    return Error{fmt::format("{}: at most {} operations, found {}",
+                             instance.name, kMaxOperations,
+                             instance.num_operations())};
   for (int j = 0; j < instance.num_jobs(); ++j) {
     const auto& job = instance.jobs[j];
     if (job.empty())
@@ -38,10 +48,10 @@ Status ValidateInstance(const Instance& instance) {
         return Error{fmt::format(
             "{}: job {} operation {}: machine {} out of range [0, {})",
             instance.name, j, k, op.machine.value, instance.num_machines)};
-      if (op.duration <= 0)
+      if (op.duration < 0 || op.duration > kMaxProcessingTime)
         return Error{fmt::format(
-            "{}: job {} operation {}: processing time {} must be positive",
-            instance.name, j, k, op.duration)};
+            "{}: job {} operation {}: processing time {} must be in [0, {}]",
+            instance.name, j, k, op.duration, kMaxProcessingTime)};
       if (k > 0 && job[k - 1].machine == op.machine)
         return Error{fmt::format(
             "{}: job {} visits machine {} twice in a row (operations {} and "

@@ -2,7 +2,8 @@
 //
 // n jobs, m machines. Job j is a chain of operations O(j,0..len-1); O(j,k)
 // runs on machine ops[j][k].machine for ops[j][k].duration time units
-// (integer ticks, > 0). Machines are 0-based. A job may have fewer operations
+// (integer ticks, >= 0: OR-Library instances contain zero-duration
+// operations, which start and complete at the same instant). Machines are 0-based. A job may have fewer operations
 // than m (generated instances), but never visits a machine twice in a row.
 #pragma once
 
@@ -23,8 +24,16 @@ using MachineId = StrongId<MachineTag>;
 
 struct Operation {
   MachineId machine;
-  SimTime duration = 0;  // > 0
+  SimTime duration = 0;  // in [0, kMaxProcessingTime]
 };
+
+// Size limits, stated in parser messages ("at most 100000 jobs") and checked
+// from a file's header before anything is allocated for it. With them every
+// sum of processing times fits SimTime with room to spare.
+inline constexpr int kMaxJobs = 100000;
+inline constexpr int kMaxMachines = 10000;
+inline constexpr std::int64_t kMaxOperations = 10'000'000;
+inline constexpr SimTime kMaxProcessingTime = 1'000'000'000;
 
 struct Instance {
   std::string name;

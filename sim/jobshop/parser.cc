@@ -9,6 +9,8 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/core/text.h"
+
 namespace dispatchlab::jobshop {
 namespace {
 
@@ -59,7 +61,7 @@ Result<std::vector<std::int64_t>> ParseInts(const Line& line,
     auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
     if (ec != std::errc() || ptr != tok.data() + tok.size())
       return Error{fmt::format("{}:{}: expected an integer, found '{}'", source,
-                               line.number, tok)};
+                               line.number, PrintableToken(tok))};
     out.push_back(v);
     i = j;
   }
@@ -68,6 +70,38 @@ Result<std::vector<std::int64_t>> ParseInts(const Line& line,
 
 Error LineError(std::string_view source, int line, const std::string& what) {
   return Error{fmt::format("{}:{}: {}", source, line, what)};
+}
+
+// The header's sizes against the stated limits, before anything is
+// allocated for them ("1000000000 1000000000" must not reserve memory).
+Status CheckSizes(std::string_view source, int line, std::int64_t n,
+                  std::int64_t m) {
+  if (n <= 0 || m <= 0)
+    return LineError(source, line,
+                     fmt::format("jobs ({}) and machines ({}) must be positive",
+                                 n, m));
+  if (n > kMaxJobs)
+    return LineError(source, line,
+                     fmt::format("at most {} jobs, found {}", kMaxJobs, n));
+  if (m > kMaxMachines)
+    return LineError(source, line,
+                     fmt::format("at most {} machines, found {}", kMaxMachines, m));
+  if (n * m > kMaxOperations)
+    return LineError(source, line,
+                     fmt::format("at most {} operations, found {} jobs x {} "
+                                 "machines = {}",
+                                 kMaxOperations, n, m, n * m));
+  return Status::Ok();
+}
+
+Status CheckTime(std::string_view source, int line, std::int64_t j,
+                 std::int64_t k, std::int64_t time) {
+  if (time < 0 || time > kMaxProcessingTime)
+    return LineError(source, line,
+                     fmt::format("job {} operation {}: processing time {} must "
+                                 "be in [0, {}]",
+                                 j, k, time, kMaxProcessingTime));
+  return Status::Ok();
 }
 
 Result<Instance> ParseStandard(const std::vector<Line>& lines,
@@ -87,10 +121,8 @@ Result<Instance> ParseStandard(const std::vector<Line>& lines,
     return LineError(source, header->number,
                      "expected the header 'jobs machines'");
   const std::int64_t n = (*head)[0], m = (*head)[1];
-  if (n <= 0 || m <= 0 || n > 100000 || m > 100000)
-    return LineError(source, header->number,
-                     fmt::format("jobs ({}) and machines ({}) must be positive",
-                                 n, m));
+  if (Status st = CheckSizes(source, header->number, n, m); !st.ok())
+    return st.error();
   inst.num_machines = static_cast<int>(m);
   for (std::int64_t j = 0; j < n; ++j) {
     const Line* line = next_content();
@@ -112,11 +144,8 @@ Result<Instance> ParseStandard(const std::vector<Line>& lines,
                          fmt::format("job {} operation {}: machine {} out of "
                                      "range [0, {})",
                                      j, k, machine, m));
-      if (time <= 0)
-        return LineError(source, line->number,
-                         fmt::format("job {} operation {}: processing time {} "
-                                     "must be positive",
-                                     j, k, time));
+      if (Status st = CheckTime(source, line->number, j, k, time); !st.ok())
+        return st.error();
       job.push_back({MachineId(static_cast<int>(machine)), time});
     }
     inst.jobs.push_back(std::move(job));
@@ -162,11 +191,10 @@ Result<Instance> ParseTaillard(const std::vector<Line>& lines,
     return LineError(source, lines[i].number,
                      "expected at least 'jobs machines' on the size line");
   const std::int64_t n = (*head)[0], m = (*head)[1];
-  if (n <= 0 || m <= 0 || n > 100000 || m > 100000)
-    return LineError(source, lines[i].number,
-                     "jobs and machines must be positive");
+  if (Status st = CheckSizes(source, lines[i].number, n, m); !st.ok())
+    return st.error();
   ++i;
-  auto read_block = [&](std::string_view title)
+  auto read_block = [&](std::string_view title, std::vector<int>* row_lines)
       -> Result<std::vector<std::vector<std::int64_t>>> {
     skip_blank();
     if (i >= lines.size() || !StartsWithWord(lines[i].text, title))
@@ -188,15 +216,15 @@ Result<Instance> ParseTaillard(const std::vector<Line>& lines,
                          fmt::format("row {} of '{}' has {} numbers, expected {}",
                                      j, title, vals->size(), m));
       rows.push_back(std::move(*vals));
+      row_lines->push_back(lines[i].number);
       ++i;
     }
     return rows;
   };
-  const std::size_t times_line = i;
-  auto times = read_block("times");
+  std::vector<int> times_rows, machines_rows;  // line number of each row
+  auto times = read_block("times", &times_rows);
   if (!times) return times.error();
-  const std::size_t machines_line = i;
-  auto machines = read_block("machines");
+  auto machines = read_block("machines", &machines_rows);
   if (!machines) return machines.error();
   skip_blank();
   if (i < lines.size())
@@ -207,16 +235,12 @@ Result<Instance> ParseTaillard(const std::vector<Line>& lines,
     std::vector<Operation> job;
     for (std::int64_t k = 0; k < m; ++k) {
       const std::int64_t t = (*times)[j][k], mach = (*machines)[j][k];
-      // Report the offending line: block start + 1 title line + row j.
-      if (t <= 0)
-        return LineError(
-            source, lines[times_line].number + 1 + static_cast<int>(j),
-            fmt::format("job {} operation {}: processing time {} must be "
-                        "positive",
-                        j, k, t));
+      // Report the offending row's own line.
+      if (Status st = CheckTime(source, times_rows[j], j, k, t); !st.ok())
+        return st.error();
       if (mach < 1 || mach > m)
         return LineError(
-            source, lines[machines_line].number + 1 + static_cast<int>(j),
+            source, machines_rows[j],
             fmt::format("job {} operation {}: machine {} out of range [1, {}] "
                         "(Taillard machines are 1-based)",
                         j, k, mach, m));

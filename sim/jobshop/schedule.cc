@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/core/text.h"
 #include "sim/jobshop/simulator.h"
 
 namespace dispatchlab::jobshop {
@@ -32,10 +33,15 @@ std::vector<std::string_view> SplitComma(std::string_view line) {
   return out;
 }
 
+// Field limits: ids (the first `id_columns` fields) fit an int; times are
+// small enough that sums of them cannot overflow SimTime in the validator.
+constexpr std::int64_t kMaxId = 2'147'483'647;
+constexpr std::int64_t kMaxTime = 1'000'000'000'000;
+
 // Parses a CSV with the given header into rows of integers.
 Result<std::vector<std::vector<std::int64_t>>> ParseIntCsv(
     const std::string& text, const std::string& source,
-    const std::vector<std::string_view>& header) {
+    const std::vector<std::string_view>& header, std::size_t id_columns) {
   std::vector<std::vector<std::int64_t>> rows;
   std::istringstream in(text);
   std::string line;
@@ -67,10 +73,14 @@ Result<std::vector<std::vector<std::int64_t>>> ParseIntCsv(
       auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
       if (ec != std::errc() || p != f.data() + f.size())
         return Error{fmt::format("{}:{}: field '{}' is not an integer: '{}'",
-                                 source, number, header[i], f)};
+                                 source, number, header[i], PrintableToken(f))};
       if (v < 0)
         return Error{fmt::format("{}:{}: field '{}' is negative: {}", source,
                                  number, header[i], v)};
+      const std::int64_t max_value = i < id_columns ? kMaxId : kMaxTime;
+      if (v > max_value)
+        return Error{fmt::format("{}:{}: field '{}' is {}, at most {}", source,
+                                 number, header[i], v, max_value)};
       vals.push_back(v);
     }
     rows.push_back(std::move(vals));
@@ -113,7 +123,8 @@ Result<std::vector<ScheduleRow>> ParseScheduleCsv(const std::string& text,
                                                   const std::string& source) {
   auto rows = ParseIntCsv(text, source,
                           {"job", "op", "machine", "start", "duration",
-                           "leaves_machine_at"});
+                           "leaves_machine_at"},
+                          3);
   if (!rows) return rows.error();
   std::vector<ScheduleRow> out;
   for (const auto& v : *rows)
@@ -131,7 +142,7 @@ std::string FormatDownCsv(const std::vector<DownRow>& rows) {
 
 Result<std::vector<DownRow>> ParseDownCsv(const std::string& text,
                                           const std::string& source) {
-  auto rows = ParseIntCsv(text, source, {"machine", "start", "end"});
+  auto rows = ParseIntCsv(text, source, {"machine", "start", "end"}, 1);
   if (!rows) return rows.error();
   std::vector<DownRow> out;
   for (const auto& v : *rows)
@@ -148,7 +159,9 @@ std::vector<std::vector<int>> MachineSequences(
   for (int m = 0; m < num_machines; ++m) {
     std::stable_sort(per[m].begin(), per[m].end(),
                      [](const ScheduleRow* a, const ScheduleRow* b) {
-                       return a->start < b->start;
+                       // An empty occupation [t, t) precedes one from t.
+                       return a->start != b->start ? a->start < b->start
+                                                   : a->leave < b->leave;
                      });
     for (const ScheduleRow* r : per[m]) seq[m].push_back(r->job);
   }

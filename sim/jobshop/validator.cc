@@ -1,6 +1,7 @@
 #include "sim/jobshop/validator.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
@@ -129,8 +130,10 @@ ValidationReport ValidateSchedule(const Instance& inst,
   for (const ScheduleRow& r : rows) by_machine[r.machine].push_back(&r);
   for (int mm = 0; mm < m; ++mm) {
     auto& v = by_machine[mm];
+    // Ties on start: an empty occupation [t, t) (a zero-duration operation
+    // whose job moves on at once) comes before an interval starting at t.
     std::sort(v.begin(), v.end(), [](const ScheduleRow* a, const ScheduleRow* b) {
-      return a->start < b->start;
+      return a->start != b->start ? a->start < b->start : a->leave < b->leave;
     });
     for (std::size_t i = 1; i < v.size(); ++i)
       if (v[i]->start < v[i - 1]->leave)
@@ -140,36 +143,66 @@ ValidationReport ValidateSchedule(const Instance& inst,
                 v[i - 1]->op, v[i - 1]->leave);
   }
 
-  // --- swaps: cycles among moves at the same instant -----------------------
-  // A move is job j leaving machine a for machine b at t = leave(j,k) =
-  // start(j,k+1). The moves at one instant form a graph on machines; a
-  // strongly connected component with >= 2 machines is a swap cycle.
+  // --- swaps: moves at one instant that cannot happen one after another ----
+  // A move is job j entering O(j,k+1) on machine b at t = leave(j,k) =
+  // start(j,k+1). It can only happen once b's previous occupant has left b;
+  // if that occupant leaves b at t by a move too, that move comes first.
+  // A zero-duration operation makes its job move twice at one instant, in
+  // order. Moves that must all come before one another (a cycle of these
+  // precedences: a strongly connected component of >= 2 moves) can only
+  // happen simultaneously: a swap cycle. (With positive durations this is
+  // the cycle of machines handed around at t.)
+  //
+  // Occupation order per machine: by start, then leave (an empty [t, t)
+  // first), then job and op, as in the overlap check above.
+  std::map<std::pair<int, int>, const ScheduleRow*> prev_on_machine;  // (job, op) -> row
+  for (int mm = 0; mm < m; ++mm) {
+    auto& v = by_machine[mm];
+    std::stable_sort(v.begin(), v.end(), [](const ScheduleRow* a, const ScheduleRow* b) {
+      if (a->start != b->start) return a->start < b->start;
+      if (a->leave != b->leave) return a->leave < b->leave;
+      return a->job != b->job ? a->job < b->job : a->op < b->op;
+    });
+    for (std::size_t i = 1; i < v.size(); ++i) prev_on_machine[{v[i]->job, v[i]->op}] = v[i - 1];
+  }
+  // Moves by instant: (job, op entered).
   std::map<SimTime, std::vector<std::pair<int, int>>> moves;
   for (int j = 0; j < n; ++j)
-    for (std::size_t k = 0; k + 1 < by_op[j].size(); ++k)
-      moves[by_op[j][k]->leave].push_back(
-          {by_op[j][k]->machine, by_op[j][k + 1]->machine});
+    for (std::size_t k = 1; k < by_op[j].size(); ++k)
+      moves[by_op[j][k]->start].push_back({j, static_cast<int>(k)});
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  for (const auto& [t, edges] : moves) {
-    if (edges.size() < 2) continue;
-    Graph g(m);
-    for (auto [a, b] : edges) boost::add_edge(a, b, g);
-    std::vector<int> comp(m);
+  for (const auto& [t, list] : moves) {
+    if (list.size() < 2) continue;
+    std::map<std::pair<int, int>, int> node;
+    for (std::size_t i = 0; i < list.size(); ++i) node[list[i]] = static_cast<int>(i);
+    Graph g(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto [j, k] = list[i];
+      // The same job's earlier move at this instant (through a zero-duration op).
+      if (auto it = node.find({j, k - 1}); it != node.end()) boost::add_edge(it->second, i, g);
+      // The departure of the machine's previous occupant, when it is a move at t.
+      auto prev = prev_on_machine.find({j, k});
+      if (prev == prev_on_machine.end() || prev->second->leave != t) continue;
+      const ScheduleRow* q = prev->second;
+      if (auto it = node.find({q->job, q->op + 1}); it != node.end() && it->second != static_cast<int>(i))
+        boost::add_edge(it->second, i, g);
+    }
+    std::vector<int> comp(list.size());
     const int ncomp = boost::strong_components(
         g, boost::make_iterator_property_map(comp.begin(),
                                              boost::get(boost::vertex_index, g)));
-    std::vector<int> size(ncomp, 0);
-    for (int v = 0; v < m; ++v) ++size[comp[v]];
-    for (int c = 0; c < ncomp; ++c) {
-      if (size[c] < 2) continue;
+    std::vector<std::vector<int>> members(ncomp);
+    for (std::size_t i = 0; i < list.size(); ++i) members[comp[i]].push_back(static_cast<int>(i));
+    for (const auto& c : members) {
+      if (c.size() < 2) continue;
       ++report.swaps;
       if (!allow_swaps) {
-        std::string machines;
-        for (int v = 0; v < m; ++v)
-          if (comp[v] == c) machines += fmt::format("{}{}", machines.empty() ? "" : " ", v);
-        err.Add("swap cycle at t={} among machines {} is not allowed without "
-                "swaps (BNS)",
-                t, machines);
+        std::vector<int> machines;
+        for (int i : c) machines.push_back(by_op[list[i].first][list[i].second]->machine);
+        std::sort(machines.begin(), machines.end());
+        machines.erase(std::unique(machines.begin(), machines.end()), machines.end());
+        err.Add("swap cycle at t={} among machines {} is not allowed without swaps (BNS)", t,
+                fmt::join(machines, " "));
       }
     }
   }

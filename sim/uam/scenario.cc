@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/core/rng.h"
+#include "sim/core/text.h"
 #include "sim/uam/network.h"
 
 namespace dispatchlab::uam {
@@ -61,30 +62,49 @@ Error FieldError(const std::string& field, const std::string& what) {
 }  // namespace
 
 Status ValidateScenario(const Scenario& s) {
+  // Size and magnitude limits keep every derived quantity (corridors n^2,
+  // stands, ticks from seconds) far from overflow and allocation blow-ups.
+  constexpr int kMaxVertiports = 256, kMaxPads = 1000, kMaxStands = 10000;
+  constexpr int kMaxAircraft = 100000, kMaxSeats = 1000;
+  constexpr double kMaxCoordMi = 10000, kMaxDurationS = 48 * 3600;
   const int n = s.num_vertiports();
   if (n < 2) return FieldError("vertiports", fmt::format("need at least 2, found {}", n));
+  if (n > kMaxVertiports)
+    return FieldError("vertiports", fmt::format("at most {} vertiports, found {}",
+                                                kMaxVertiports, n));
   for (int i = 0; i < n; ++i) {
     const Vertiport& v = s.vertiports[i];
     const std::string f = fmt::format("vertiports[{}]", i);
     if (v.name.empty()) return FieldError(f + ".name", "must not be empty");
     for (int j = 0; j < i; ++j)
       if (s.vertiports[j].name == v.name)
-        return FieldError(f + ".name", fmt::format("duplicate name '{}'", v.name));
-    if (v.pads < 1) return FieldError(f + ".pads", fmt::format("must be >= 1, found {}", v.pads));
-    if (v.stands < 1)
-      return FieldError(f + ".stands", fmt::format("must be >= 1, found {}", v.stands));
+        return FieldError(f + ".name", fmt::format("duplicate name '{}'", PrintableToken(v.name)));
+    if (v.pads < 1 || v.pads > kMaxPads)
+      return FieldError(f + ".pads",
+                        fmt::format("must be in [1, {}], found {}", kMaxPads, v.pads));
+    if (v.stands < 1 || v.stands > kMaxStands)
+      return FieldError(f + ".stands",
+                        fmt::format("must be in [1, {}], found {}", kMaxStands, v.stands));
     if (v.chargers < 0 || v.chargers > v.stands)
       return FieldError(f + ".chargers",
                         fmt::format("must be in [0, stands = {}], found {}", v.stands, v.chargers));
-    if (!(v.takeoff_delay_mean_s >= 0))
-      return FieldError(f + ".takeoff_delay_mean_s", "must be >= 0");
-    if (!std::isfinite(v.x_mi) || !std::isfinite(v.y_mi))
-      return FieldError(f, "coordinates must be finite");
+    if (!(v.takeoff_delay_mean_s >= 0 && v.takeoff_delay_mean_s <= kMaxDurationS))
+      return FieldError(f + ".takeoff_delay_mean_s",
+                        fmt::format("must be in [0, {}]", kMaxDurationS));
+    if (!(std::abs(v.x_mi) <= kMaxCoordMi && std::abs(v.y_mi) <= kMaxCoordMi))
+      return FieldError(f, fmt::format("coordinates must be finite and at most {} miles "
+                                       "from the origin",
+                                       kMaxCoordMi));
   }
   const Fleet& fl = s.fleet;
-  if (fl.aircraft < 1) return FieldError("fleet.aircraft", "must be >= 1");
-  if (fl.seats < 1) return FieldError("fleet.seats", "must be >= 1");
-  if (!(fl.cruise_mph > 0)) return FieldError("fleet.cruise_mph", "must be > 0");
+  if (fl.aircraft < 1 || fl.aircraft > kMaxAircraft)
+    return FieldError("fleet.aircraft", fmt::format("must be in [1, {}], found {}",
+                                                    kMaxAircraft, fl.aircraft));
+  if (fl.seats < 1 || fl.seats > kMaxSeats)
+    return FieldError("fleet.seats", fmt::format("must be in [1, {}], found {}", kMaxSeats,
+                                                 fl.seats));
+  if (!(fl.cruise_mph >= 1 && fl.cruise_mph <= 100000))
+    return FieldError("fleet.cruise_mph", "must be in [1, 100000]");
   if (!(fl.battery_kwh > 0)) return FieldError("fleet.battery_kwh", "must be > 0");
   if (!(fl.cycle_kwh >= 0)) return FieldError("fleet.cycle_kwh", "must be >= 0");
   if (!(fl.kwh_per_mile > 0)) return FieldError("fleet.kwh_per_mile", "must be > 0");
@@ -93,10 +113,11 @@ Status ValidateScenario(const Scenario& s) {
   if (!(fl.charger_kw > 0)) return FieldError("fleet.charger_kw", "must be > 0");
   if (!(fl.taper_fraction > 0 && fl.taper_fraction <= 1))
     return FieldError("fleet.taper_fraction", "must be in (0, 1]");
-  if (!(fl.turnaround_s >= 0)) return FieldError("fleet.turnaround_s", "must be >= 0");
+  if (!(fl.turnaround_s >= 0 && fl.turnaround_s <= kMaxDurationS))
+    return FieldError("fleet.turnaround_s", fmt::format("must be in [0, {}]", kMaxDurationS));
   if (!(fl.initial_soc_fraction > fl.reserve_fraction && fl.initial_soc_fraction <= 1))
     return FieldError("fleet.initial_soc_fraction", "must be in (reserve_fraction, 1]");
-  int stands = 0;
+  std::int64_t stands = 0;
   for (const auto& v : s.vertiports) stands += v.stands;
   if (fl.aircraft > stands)
     return FieldError("fleet.aircraft", fmt::format("{} aircraft but only {} parking stands "
@@ -105,25 +126,40 @@ Status ValidateScenario(const Scenario& s) {
   const Operations& o = s.ops;
   if (o.day_start_s < 0 || o.day_end_s <= o.day_start_s || o.day_end_s > 48 * 3600)
     return FieldError("operations", "need 0 <= day_start_s < day_end_s <= 172800");
-  if (o.pad_occupancy_s < 0) return FieldError("operations.pad_occupancy_s", "must be >= 0");
-  if (o.separation_s < 0) return FieldError("operations.separation_s", "must be >= 0");
-  if (o.stay_s < 1) return FieldError("operations.stay_s", "must be >= 1");
-  if (o.patience_s < 0) return FieldError("operations.patience_s", "must be >= 0");
+  const auto in_day = [&](std::int64_t x, std::int64_t lo) {
+    return x >= lo && x <= static_cast<std::int64_t>(kMaxDurationS);
+  };
+  const std::string day_range = fmt::format(", at most {}", kMaxDurationS);
+  if (!in_day(o.pad_occupancy_s, 0))
+    return FieldError("operations.pad_occupancy_s", "must be >= 0" + day_range);
+  if (!in_day(o.separation_s, 0))
+    return FieldError("operations.separation_s", "must be >= 0" + day_range);
+  if (!in_day(o.stay_s, 1)) return FieldError("operations.stay_s", "must be >= 1" + day_range);
+  if (!in_day(o.patience_s, 0))
+    return FieldError("operations.patience_s", "must be >= 0" + day_range);
   const Demand& d = s.demand;
-  if (d.slot_s < 60) return FieldError("demand.slot_s", "must be >= 60");
-  if (!(d.base_rate_per_hour >= 0)) return FieldError("demand.base_rate_per_hour", "must be >= 0");
-  if (!(d.level >= 0)) return FieldError("demand.level", "must be >= 0");
+  if (!in_day(d.slot_s, 60)) return FieldError("demand.slot_s", "must be >= 60" + day_range);
+  if (!(d.morning_peak_h >= -48 && d.morning_peak_h <= 48))
+    return FieldError("demand.morning_peak_h", "must be in [-48, 48]");
+  if (!(d.evening_peak_h >= -48 && d.evening_peak_h <= 48))
+    return FieldError("demand.evening_peak_h", "must be in [-48, 48]");
+  // Demand is bounded so a day's passengers fit in memory.
+  if (!(d.base_rate_per_hour >= 0 && d.base_rate_per_hour <= 10000))
+    return FieldError("demand.base_rate_per_hour", "must be in [0, 10000]");
+  if (!(d.level >= 0 && d.level <= 100)) return FieldError("demand.level", "must be in [0, 100]");
   if (!(d.peak_width_h > 0)) return FieldError("demand.peak_width_h", "must be > 0");
-  if (!(d.peak_factor >= 0)) return FieldError("demand.peak_factor", "must be >= 0");
-  if (!(d.residential_pair_factor >= 0))
-    return FieldError("demand.residential_pair_factor", "must be >= 0");
+  if (!(d.peak_factor >= 0 && d.peak_factor <= 100))
+    return FieldError("demand.peak_factor", "must be in [0, 100]");
+  if (!(d.residential_pair_factor >= 0 && d.residential_pair_factor <= 100))
+    return FieldError("demand.residential_pair_factor", "must be in [0, 100]");
   for (std::size_t i = 0; i < d.pairs.size(); ++i) {
     const auto& pm = d.pairs[i];
     const std::string f = fmt::format("demand.pairs[{}]", i);
     if (pm.from < 0 || pm.from >= n) return FieldError(f + ".from", "unknown vertiport");
     if (pm.to < 0 || pm.to >= n) return FieldError(f + ".to", "unknown vertiport");
     if (pm.from == pm.to) return FieldError(f, "from and to must differ");
-    if (!(pm.multiplier >= 0)) return FieldError(f + ".multiplier", "must be >= 0");
+    if (!(pm.multiplier >= 0 && pm.multiplier <= 100))
+      return FieldError(f + ".multiplier", "must be in [0, 100]");
   }
   const Prices& p = s.prices;
   if (p.surge_by_hour.size() != 24)
@@ -144,11 +180,14 @@ Status ValidateScenario(const Scenario& s) {
     return FieldError("uncertainty.closure_probability_per_slot", "must be in [0, 1]");
   if (!(u.downtime_probability >= 0 && u.downtime_probability <= 1))
     return FieldError("uncertainty.downtime_probability", "must be in [0, 1]");
-  if (u.closure_min_s < 0 || u.closure_max_s < u.closure_min_s)
-    return FieldError("uncertainty.closure_min_s", "need 0 <= closure_min_s <= closure_max_s");
-  if (u.downtime_min_s < 0 || u.downtime_max_s < u.downtime_min_s)
-    return FieldError("uncertainty.downtime_min_s", "need 0 <= downtime_min_s <= downtime_max_s");
-  if (!(u.takeoff_delay_sigma >= 0)) return FieldError("uncertainty.takeoff_delay_sigma", ">= 0");
+  if (u.closure_min_s < 0 || u.closure_max_s < u.closure_min_s || !in_day(u.closure_max_s, 0))
+    return FieldError("uncertainty.closure_min_s",
+                      "need 0 <= closure_min_s <= closure_max_s" + day_range);
+  if (u.downtime_min_s < 0 || u.downtime_max_s < u.downtime_min_s || !in_day(u.downtime_max_s, 0))
+    return FieldError("uncertainty.downtime_min_s",
+                      "need 0 <= downtime_min_s <= downtime_max_s" + day_range);
+  if (!(u.takeoff_delay_sigma >= 0 && u.takeoff_delay_sigma <= 5))
+    return FieldError("uncertainty.takeoff_delay_sigma", "must be in [0, 5]");
   if (!s.initial_vertiport.empty()) {
     if (static_cast<int>(s.initial_vertiport.size()) != fl.aircraft)
       return FieldError("initial_vertiport",

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+# (GCC) in its own build folder. LibTorch and Qt are off: LibTorch is not
+# built with ASan (its own allocations and threads give false reports and
+# the torch build triples CI time), and Qt under ASan is slow; everything
+# else -- parsers, simulators, planner, store, CLI, weights files -- runs.
+# Any sanitizer report fails the run (halt_on_error).
+#
+#   scripts/sanitize.sh            build and run ctest
+#   SANITIZE_BUILD=build-asan      build folder
+#   SANITIZE_JOBS=$(nproc)         ctest parallelism
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${SANITIZE_BUILD:-build-asan}
+jobs=${SANITIZE_JOBS:-$(nproc)}
+flags="-O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS=$flags" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" \
+    -DDISPATCHLAB_WITH_TORCH=OFF -DDISPATCHLAB_WITH_GUI=OFF -DDISPATCHLAB_BUILD_BENCH=OFF >/dev/null
+fi
+cmake --build "$build" -j "$jobs"
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The install tests copy and relocate a tree: nothing sanitizer-specific and
+# slow under ASan; `make test` runs them.
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -E '^install\.' --timeout 600
