@@ -91,14 +91,32 @@ TEST_F(CliTest, ValidateRejectsSwapInBnsMode) {
 }
 
 TEST_F(CliTest, RulesTableShowsGapToReference) {
-  auto r = Cli({"jobshop", "rules", "--instances", "la0[1-2]", "--policies", "spt,mwkr"});
+  // ig is the clairvoyant ceiling: shown (marked ^) and far better than any
+  // rule, but never the "best" of a row.
+  auto r = Cli({"jobshop", "rules", "--instances", "la0[1-2]", "--policies", "spt,mwkr,ig",
+                "--threads", "2"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("la01"), std::string::npos);
   EXPECT_NE(r.out.find("la02"), std::string::npos);
   EXPECT_EQ(r.out.find("la03"), std::string::npos);
   EXPECT_NE(r.out.find("793"), std::string::npos);   // bws_ub of la01
-  EXPECT_NE(r.out.find("mean gap"), std::string::npos);
-  EXPECT_NE(r.out.find("%)"), std::string::npos);
+  EXPECT_NE(r.out.find("mean gap%"), std::string::npos);
+  EXPECT_NE(r.out.find("ig^"), std::string::npos);
+  std::istringstream lines(r.out);
+  int rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("la0", 0) != 0) continue;
+    ++rows;
+    // Cells are gaps (+NN.N); the last column names a rule, never ig.
+    EXPECT_NE(line.find(" +"), std::string::npos) << line;
+    const std::string best = line.substr(line.find_last_of(' ') + 1);
+    EXPECT_TRUE(best == "spt" || best == "mwkr") << line;
+  }
+  EXPECT_EQ(rows, 2);
+  // The same numbers on one thread.
+  auto one = Cli({"jobshop", "rules", "--instances", "la0[1-2]", "--policies", "spt,mwkr,ig",
+                  "--threads", "1"});
+  EXPECT_EQ(one.out, r.out);
 }
 
 struct BadArgs {
