@@ -32,7 +32,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=$cc CXX=$cxx cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" \
     "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" \
-    -DDISPATCHLAB_FUZZ=ON -DDISPATCHLAB_WITH_TORCH=OFF -DDISPATCHLAB_WITH_GUI=OFF \
+    -DDISPATCHLAB_FUZZ=ON -DDISPATCHLAB_WITH_TORCH=OFF -DDISPATCHLAB_WITH_GUI=OFF -DDISPATCHLAB_WITH_PYTHON=OFF \
     -DDISPATCHLAB_BUILD_BENCH=OFF >/dev/null
 fi
 nice -n 15 cmake --build "$build" --target fuzzers

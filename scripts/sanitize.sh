@@ -4,6 +4,8 @@
 # built with ASan (its own allocations and threads give false reports and
 # the torch build triples CI time), and Qt under ASan is slow; everything
 # else -- parsers, simulators, planner, store, CLI, weights files -- runs.
+# The Python module is off too (an ASan extension needs the ASan runtime
+# preloaded into python).
 # Any sanitizer report fails the run (halt_on_error).
 #
 #   scripts/sanitize.sh            build and run ctest
@@ -17,7 +19,8 @@ flags="-O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitiz
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS=$flags" \
     "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" \
-    -DDISPATCHLAB_WITH_TORCH=OFF -DDISPATCHLAB_WITH_GUI=OFF -DDISPATCHLAB_BUILD_BENCH=OFF >/dev/null
+    -DDISPATCHLAB_WITH_TORCH=OFF -DDISPATCHLAB_WITH_GUI=OFF -DDISPATCHLAB_WITH_PYTHON=OFF \
+    -DDISPATCHLAB_BUILD_BENCH=OFF >/dev/null
 fi
 cmake --build "$build" -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0
