@@ -108,15 +108,16 @@ soak_train() {
   bad=$(q "$db" "SELECT COUNT(*) FROM training_metrics WHERE training_run_id = $run_id AND step % $unit != 0")
   [ "$bad" -eq 0 ] || fail "train: $bad metric rows at steps that are not iteration ends"
   [ "$(q "$db" 'PRAGMA integrity_check')" = ok ] || fail "train: store integrity_check"
-  echo "soak: train OK: $kills kills, resumed each time, $rows iterations in the curve, $((SECONDS - t0)) s"
+  echo "soak: train OK: $kills kills, every checkpoint readable, every resume went on from its" \
+       "checkpoint, $rows of $expect iterations in the curve, no duplicate, $((SECONDS - t0)) s"
 }
 
 soak_eval() {
   local db=$work/eval.db t0=$SECONDS
-  # 25 instances (la01-la20, ta01-ta05) x 5 rules x 50 seeds x 3 levels.
+  # 25 instances (la01-la20, ta01-ta05) x 5 rules x 100 seeds x 3 levels.
   local args=(eval --db "$db" --domain jobshop --scenarios 'la*,ta0*'
-              --policies fifo,spt,mwkr,lwkr,random --seeds 50 --shutdown-p 0,0.05,0.1 --threads 1)
-  local cells=$((25 * 5 * 50 * 3))
+              --policies fifo,spt,mwkr,lwkr,random --seeds 100 --shutdown-p 0,0.05,0.1 --threads 1)
+  local cells=$((25 * 5 * 100 * 3))
   for round in 1 2 3 4 5 6; do
     "$bin" "${args[@]}" --shard 0/2 >"$work/e0_$round.log" 2>&1 & local p0=$!
     "$bin" "${args[@]}" --shard 1/2 >"$work/e1_$round.log" 2>&1 & local p1=$!
