@@ -5,7 +5,9 @@
 #   make demo    the main job: headless batch evaluation of every policy on
 #                the built-in job-shop instances (30 seeds, three breakdown
 #                levels) and the default UAM scenario (20 days, uncertainty
-#                on) into the SQLite store, then the comparison tables. Re-running
+#                on) into the SQLite store, then the comparison tables, and a
+#                paired comparison of the best rule, replan, gat and the ig
+#                ceiling on la01-la20 at p=0.1 (5 seeds). Re-running
 #                reuses what is stored. DB=path overrides the default store
 #                ($$XDG_DATA_HOME/dispatchlab/dispatchlab.db).
 #   make test    build everything and run the whole test suite
@@ -39,6 +41,8 @@ demo: build
 	  --scenarios 'ft06,ft10,la*' --policies all --seeds 30 --shutdown-p 0,0.05,0.1
 	$(BUILD)/app/dispatchlab eval $(DB_FLAG) --domain uam \
 	  --scenarios default --policies all --seeds 20 --uncertainty on
+	$(BUILD)/app/dispatchlab compare $(DB_FLAG) --domain jobshop --scenarios 'la*' \
+	  --policies mwkr,replan,gat,ig --seeds 5 --shutdown-p 0.1 --no-per-scenario --quiet
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

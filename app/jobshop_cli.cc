@@ -21,6 +21,7 @@
 #include "scenarios/family.h"
 #include "sim/jobshop/generator.h"
 #include "sim/jobshop/parser.h"
+#include "sim/jobshop/replan.h"
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/jobshop/simulator.h"
@@ -91,6 +92,7 @@ void WriteFileOrBadInput(const std::string& path, const std::string& text) {
 // --- run ---------------------------------------------------------------------
 struct RunFlags {
   std::string instance, policy = "spt", mode = "bws", schedule_out;
+  double replan_ms = 0;
   BreakdownFlags breakdowns;
   std::uint64_t seed = 0;
   int episodes = 1;
@@ -101,8 +103,21 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
   const auto scenario =
       scenarios::FromInstance(OrBadInput(scenarios::LoadJobShopInstance(f.instance)));
   const Instance& inst = *scenario.instance;
-  const auto info = OrBadInput(ctx.Registry().Find(Domain::kJobShop, f.policy));
+  auto info = OrBadInput(ctx.Registry().Find(Domain::kJobShop, f.policy));
   if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
+  if (f.replan_ms < 0) throw BadInput{"--replan-ms must be >= 0 (0 = evaluation budget only)"};
+  if (info.name == "replan" && f.replan_ms > 0) {
+    // The app owns the clock; the re-planner only asks it.
+    ReplanOptions o;
+    o.replan_ms = f.replan_ms;
+    o.clock_ms = [] {
+      return std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    };
+    info.parameters = fmt::format(R"({{"replan_ms":{}}})", f.replan_ms);
+    info.make_jobshop = [o] { return std::make_unique<ReplanPolicy>(o); };
+  }
   const auto ps = ParseProbabilities(f.breakdowns.shutdown_p);
   if (ps.size() != 1) throw BadInput{"run takes one --shutdown-p value"};
   scenarios::CellParams params;
@@ -490,11 +505,16 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
   js->require_subcommand(1);
 
   auto run = std::make_shared<RunFlags>();
-  auto* c = js->add_subcommand("run", "Run a dispatching rule for N episodes");
+  auto* c = js->add_subcommand("run", "Run a policy (rule, planner, learned) for N episodes");
   c->add_option("--instance", run->instance, "Built-in name (see list) or file")
       ->required();
   c->add_option("--policy", run->policy,
-                "fifo, spt, lpt, mor, lor, mwkr, lwkr, stpt, ltpt, random, gat, or a .pt checkpoint")
+                "fifo, spt, lpt, mor, lor, mwkr, lwkr, stpt, ltpt, random, replan (online "
+                "re-planning), ig (clairvoyant ceiling), gat, or a weights file")
+      ->capture_default_str();
+  c->add_option("--replan-ms", run->replan_ms,
+                "replan: also stop each re-plan after this many ms (0 = the evaluation "
+                "budget only, reproducible)")
       ->capture_default_str();
   c->add_option("--mode", run->mode, "bws (swaps allowed) or bns (no swaps)")
       ->capture_default_str();

@@ -14,7 +14,7 @@ namespace dispatchlab::gui {
 std::vector<std::string> PolicyChoices(const policy::PolicyRegistry& registry,
                                        const std::string& domain) {
   auto d = ParseDomain(domain);
-  return d ? registry.Names(*d) : std::vector<std::string>{};
+  return d ? registry.Choices(*d) : std::vector<std::string>{};
 }
 
 Result<RunSnapshot> ExecuteRun(const RunRequest& req, const policy::PolicyRegistry& registry,

@@ -8,6 +8,7 @@
 #include "policy/neural_policy.h"
 #include "policy/weights_file.h"
 #include "sim/jobshop/rules.h"
+#include "sim/jobshop/replan.h"
 #include "sim/jobshop/search.h"
 #include "sim/uam/policies.h"
 #include "sim/uam/rollout.h"
@@ -76,11 +77,16 @@ bool HaveTorch() {
 
 namespace {
 
-std::vector<std::string> JobShopNames(bool shipped) {
+// `all` is the fast policies (a decision in microseconds); the planners
+// (about 0.3 s of search per episode) are named explicitly.
+std::vector<std::string> JobShopNames(bool shipped, bool planners = false) {
   std::vector<std::string> names;
   for (jobshop::Rule r : jobshop::AllRules()) names.push_back(jobshop::RuleName(r));
-  names.push_back("ig");  // the clairvoyant search ceiling
   if (shipped) names.push_back("gat");
+  if (planners) {
+    names.push_back("replan");  // online re-planning on the planner
+    names.push_back("ig");      // the clairvoyant ceiling
+  }
   return names;
 }
 
@@ -100,19 +106,34 @@ Result<PolicySpec> FindJobShop(std::string_view name, const std::string& learned
     return spec;
   }
   if (name == "ig") {
-    const jobshop::IteratedGreedyOptions o;
+    // The clairvoyant ceiling: plans the episode's own breakdowns with the
+    // planner and follows the plan in the wide decision mode.
+    const jobshop::PlannedCeilingOptions o;
     spec.name = "ig";
     spec.kind = "ceiling";
     spec.parameters = fmt::format(
-        "{{\"evaluations\":{},\"remove\":{},\"temperature\":{},\"clairvoyant\":true}}",
-        o.evaluations, o.remove, o.temperature);
-    spec.make_jobshop = [] { return std::make_unique<jobshop::IteratedGreedyPolicy>(); };
+        "{{\"planner\":\"iterated-greedy\",\"evaluations\":{},\"seed\":{},"
+        "\"clairvoyant\":true}}",
+        o.evaluations, o.seed);
+    spec.make_jobshop = [o] { return std::make_unique<jobshop::PlannedCeilingPolicy>(o); };
+    return spec;
+  }
+  if (name == "replan") {
+    // Online predictive-reactive: plans at time 0 as if nothing broke and
+    // re-plans the remaining work at each breakdown and repair.
+    const jobshop::ReplanOptions o;
+    spec.name = "replan";
+    spec.kind = "planner";
+    spec.parameters = fmt::format(
+        "{{\"plan_evaluations\":{},\"replan_evaluations\":{},\"seed\":{}}}",
+        o.plan_evaluations, o.replan_evaluations, o.seed);
+    spec.make_jobshop = [o] { return std::make_unique<jobshop::ReplanPolicy>(o); };
     return spec;
   }
   auto rule = jobshop::ParseRule(name);
   if (!rule)
     return Error{fmt::format("unknown policy '{}' (known: {})", name,
-                             fmt::join(JobShopNames(shipped), ", "))};
+                             fmt::join(JobShopNames(shipped, true), ", "))};
   const jobshop::Rule r = *rule;
   spec.name = jobshop::RuleName(r);
   spec.kind = "rule";
@@ -164,6 +185,18 @@ Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_pat
 std::vector<std::string> PolicyRegistry::Names(Domain d) const {
   const bool shipped = FileExists(ShippedPath(d));
   return d == Domain::kJobShop ? JobShopNames(shipped) : UamNames(shipped);
+}
+
+std::vector<std::string> PolicyRegistry::Choices(Domain d) const {
+  std::vector<std::string> names = Names(d);
+  if (d == Domain::kJobShop) {
+    names.push_back("replan");
+    names.push_back("ig");
+  } else {
+    names.push_back("rollout");
+    names.push_back("oracle");
+  }
+  return names;
 }
 
 Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {

@@ -31,9 +31,12 @@ class PolicyRegistry {
   const std::string& assets_dir() const { return assets_dir_; }
 
   // Names usable in `--policies all`, in display order ("gat" only when the
-  // shipped policy can be loaded). Ceilings (policies that see the
-  // episode's future) are included and say so in their kind.
+  // shipped policy can be loaded): the fast policies. The planners
+  // (job shop: replan and the ceiling ig; UAM: rollout and the ceiling
+  // oracle) search for each episode and are run by name.
   std::vector<std::string> Names(Domain domain) const;
+  // Every name a user can pick (the GUI's policy box): Names plus the planners.
+  std::vector<std::string> Choices(Domain domain) const;
 
   // "gat" -> the shipped policy of `domain`; a path to a weights file
   // (.safetensors, or a training checkpoint .pt whose .safetensors sibling

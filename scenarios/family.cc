@@ -136,19 +136,24 @@ CellResult CellWorker::Run(const ParsedScenario& sc, int policy, const CellParam
 
   if (sc.domain == Domain::kJobShop) {
     rec.key.mode = jobshop::ToString(params.mode);
+    auto& p = jobshop_[policy];
+    if (!p) p = spec.make_jobshop();
+    // A planner-following policy asks for the wide decision mode (a free
+    // machine may be held); rules run non-delay.
+    const jobshop::DecisionMode decisions = p->decisions();
     const jobshop::BreakdownOptions b =
         params.breakdowns ? *params.breakdowns : jobshop::PerOperationBreakdowns(params.level);
-    const std::string bkey = fmt::format("{}/{}/{}/{}/{}/{}", static_cast<int>(b.model), b.p,
-                                         b.repair_min, b.repair_max, b.mtbf, b.mttr);
+    const std::string bkey =
+        fmt::format("{}/{}/{}/{}/{}/{}/{}", static_cast<int>(b.model), b.p, b.repair_min,
+                    b.repair_max, b.mtbf, b.mttr, static_cast<int>(decisions));
     auto& sim = sims_[{sc.instance.get(), static_cast<int>(params.mode), bkey}];
     if (!sim) {
       jobshop::SimOptions o;
       o.mode = params.mode;
       o.breakdowns = b;
+      o.decisions = decisions;
       sim = std::make_unique<jobshop::Simulator>(*sc.instance, o);
     }
-    auto& p = jobshop_[policy];
-    if (!p) p = spec.make_jobshop();
     sim->Reset(params.seed);
     auto t = Clock::now();
     p->Reset(params.seed);
