@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "sim/core/file_io.h"
@@ -48,6 +49,7 @@ struct RunFlags {
   int episodes = 1;
   bool json = false;
   int ga_population = 24, ga_generations = 30, ga_samples = 2;
+  double ga_time_limit_s = 0;
   uam::RolloutOptions rollout;
 };
 
@@ -74,6 +76,17 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     o.population = f.ga_population;
     o.generations = f.ga_generations;
     o.forecast_samples = f.ga_samples;
+    if (f.ga_time_limit_s < 0) throw BadInput{"--ga-time-limit must be >= 0 (0 = none)"};
+    if (f.ga_time_limit_s > 0) {
+      // A deadline per planning (per scenario-day), measured from the first
+      // question: the app owns the clock, the GA only asks.
+      const double limit = f.ga_time_limit_s;
+      auto start = std::make_shared<std::optional<Clock::time_point>>();
+      o.out_of_time = [limit, start] {
+        if (!*start) *start = Clock::now();
+        return std::chrono::duration<double>(Clock::now() - **start).count() > limit;
+      };
+    }
     spec.domain = Domain::kUam;
     spec.name = "ga";
     spec.kind = "baseline";
@@ -208,6 +221,10 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
   c->add_option("--ga-population", run->ga_population, "GA: plans per generation")
       ->capture_default_str();
   c->add_option("--ga-generations", run->ga_generations, "GA: generations")->capture_default_str();
+  c->add_option("--ga-time-limit", run->ga_time_limit_s,
+                "GA: planning time limit in seconds (anytime: the best plan found by then; "
+                "0 = none)")
+      ->capture_default_str();
   c->add_option("--ga-forecast-samples", run->ga_samples,
                 "GA: forecast days a plan's fitness is averaged over")
       ->capture_default_str();

@@ -134,7 +134,14 @@ void GaPolicy::Reset(const Simulator& sim) {
     pop.push_back(std::move(p));
   }
   std::vector<double> fit(pop.size());
-  for (std::size_t i = 0; i < pop.size(); ++i) fit[i] = fitness(pop[i]);
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    if (i > 0 && options_.out_of_time && options_.out_of_time()) {
+      pop.resize(i);  // the greedy plan is always evaluated
+      fit.resize(i);
+      break;
+    }
+    fit[i] = fitness(pop[i]);
+  }
 
   auto tournament = [&]() -> const Plan& {
     int best = static_cast<int>(rng.UniformInt(0, static_cast<std::int64_t>(pop.size()) - 1));
@@ -144,7 +151,10 @@ void GaPolicy::Reset(const Simulator& sim) {
     }
     return pop[best];
   };
+  generations_done_ = 0;
   for (int gen = 0; gen < options_.generations; ++gen) {
+    if (options_.out_of_time && options_.out_of_time()) break;
+    ++generations_done_;
     std::vector<int> order(pop.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     std::sort(order.begin(), order.end(), [&](int a, int b) { return fit[a] > fit[b]; });

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,6 +50,11 @@ struct GaOptions {
   std::uint64_t forecast_seed = 0x5eedf0ca57ULL;
   int forecast_samples = 2;
   std::uint64_t seed = 1;     // GA's own randomness
+  // Anytime: when set and it returns true, the GA stops after the current
+  // generation and keeps its best plan so far (the greedy plan at worst).
+  // The app passes a wall-clock deadline; the simulator itself never reads
+  // a clock.
+  std::function<bool()> out_of_time;
 };
 
 // A plan: for each aircraft and each demand slot of the day, the action to
@@ -71,6 +77,7 @@ class GaPolicy final : public Policy {
 
   double best_forecast_profit() const { return best_fitness_; }
   int evaluations() const { return evaluations_; }
+  int generations_done() const { return generations_done_; }
 
  private:
   GaOptions options_;
@@ -79,6 +86,7 @@ class GaPolicy final : public Policy {
   Plan plan_;
   double best_fitness_ = 0;
   int evaluations_ = 0;
+  int generations_done_ = 0;
 };
 
 // Plays `plan` on the scenario with the given seed; masked or exhausted
