@@ -26,5 +26,6 @@ cmake --build "$build" -j "$jobs"
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The install tests copy and relocate a tree: nothing sanitizer-specific and
-# slow under ASan; `make test` runs them.
-ctest --test-dir "$build" --output-on-failure -j "$jobs" -E '^install\.' --timeout 600
+# slow under ASan; the Python tests need the (here disabled) module under an
+# uninstrumented python. `make test` runs both.
+ctest --test-dir "$build" --output-on-failure -j "$jobs" -E '^(install|python)\.' --timeout 600
