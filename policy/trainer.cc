@@ -525,9 +525,9 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       }
     }
     p.best_eval_score = best_score.value_or(p.eval_score);
-    if (leader && (iteration % c.checkpoint_every == 0 || step >= c.steps)) {
-      if (Status st = save(latest); !st.ok()) return st.error();
-    }
+    // The curve point is stored before the checkpoint that includes this
+    // iteration: a kill between the two re-runs the iteration on --resume,
+    // which replaces the point (same step), so the curve never misses one.
     if (leader && cb.on_metrics) {
       std::vector<std::pair<std::string, double>> m = {
           {"mean_return", p.mean_return},   {"policy_loss", stats.policy_loss},
@@ -535,6 +535,9 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
           {"approx_kl", stats.approx_kl},   {"steps_per_s", p.steps_per_s}};
       if (p.evaluated) m.push_back({"eval_score", p.eval_score});
       cb.on_metrics(step, m);
+    }
+    if (leader && (iteration % c.checkpoint_every == 0 || step >= c.steps)) {
+      if (Status st = save(latest); !st.ok()) return st.error();
     }
     if (cb.on_progress) cb.on_progress(p);
   }

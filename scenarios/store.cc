@@ -421,26 +421,40 @@ Status Store::ImportBuiltins() {
 }
 
 Result<std::int64_t> Store::EnsurePolicy(const PolicyRecord& p) {
-  Stmt find(db_, "SELECT id FROM policies WHERE name = ? AND checkpoint_hash = ?");
-  find.Bind(1, p.name).Bind(2, p.checkpoint_hash);
-  if (find.Step() == SQLITE_ROW) {
-    const std::int64_t id = find.Int(0);
-    Stmt upd(db_, "UPDATE policies SET kind=?, parameters=?, checkpoint_path=?, "
-                  "checkpoint_hash=? WHERE id=?");
-    upd.Bind(1, p.kind).Bind(2, p.parameters).Bind(3, p.checkpoint_path)
-        .Bind(4, p.checkpoint_hash).Bind(5, id);
-    if (upd.Step() != SQLITE_DONE) return upd.Err("update policy");
-    return id;
+  // Fast path, read only: the row exists as it is. Several processes (eval
+  // --shard) ask this while another one writes runs; a read never waits.
+  {
+    Stmt find(db_, "SELECT id, kind, parameters, COALESCE(checkpoint_path, '') FROM policies "
+                   "WHERE name = ? AND checkpoint_hash = ?");
+    find.Bind(1, p.name).Bind(2, p.checkpoint_hash);
+    if (find.Step() == SQLITE_ROW && find.Text(1) == p.kind && find.Text(2) == p.parameters &&
+        find.Text(3) == p.checkpoint_path)
+      return find.Int(0);
   }
-  Stmt ins(db_, "INSERT OR IGNORE INTO policies (name, kind, parameters, "
-                "checkpoint_path, checkpoint_hash) VALUES (?, ?, ?, ?, ?)");
-  ins.Bind(1, p.name).Bind(2, p.kind).Bind(3, p.parameters).Bind(4, p.checkpoint_path)
-      .Bind(5, p.checkpoint_hash);
-  if (ins.Step() != SQLITE_DONE) return ins.Err("insert policy");
-  Stmt again(db_, "SELECT id FROM policies WHERE name = ? AND checkpoint_hash = ?");
-  again.Bind(1, p.name).Bind(2, p.checkpoint_hash);  // a racing insert won
-  if (again.Step() != SQLITE_ROW) return again.Err("find policy");
-  return again.Int(0);
+  // Write path in an IMMEDIATE transaction: it waits for the other writer
+  // (busy_timeout) instead of failing on a read-to-write upgrade.
+  Transaction tx(db_);
+  if (!tx.ok()) return DbError(db_, "begin (policy)");
+  std::int64_t id = -1;
+  {
+    Stmt find(db_, "SELECT id FROM policies WHERE name = ? AND checkpoint_hash = ?");
+    find.Bind(1, p.name).Bind(2, p.checkpoint_hash);
+    if (find.Step() == SQLITE_ROW) id = find.Int(0);
+  }
+  if (id >= 0) {
+    Stmt upd(db_, "UPDATE policies SET kind=?, parameters=?, checkpoint_path=? WHERE id=?");
+    upd.Bind(1, p.kind).Bind(2, p.parameters).Bind(3, p.checkpoint_path).Bind(4, id);
+    if (upd.Step() != SQLITE_DONE) return upd.Err("update policy");
+  } else {
+    Stmt ins(db_, "INSERT INTO policies (name, kind, parameters, checkpoint_path, "
+                  "checkpoint_hash) VALUES (?, ?, ?, ?, ?)");
+    ins.Bind(1, p.name).Bind(2, p.kind).Bind(3, p.parameters).Bind(4, p.checkpoint_path)
+        .Bind(5, p.checkpoint_hash);
+    if (ins.Step() != SQLITE_DONE) return ins.Err("insert policy");
+    id = sqlite3_last_insert_rowid(db_);
+  }
+  if (Status st = tx.Commit(); !st.ok()) return st.error();
+  return id;
 }
 
 Result<std::vector<RunKey>> Store::FinishedRuns(std::int64_t scenario_id,

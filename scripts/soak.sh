@@ -94,10 +94,9 @@ soak_train() {
         WHERE x < $((expect * unit))) SELECT group_concat(x, ' ') FROM s WHERE x NOT IN
         (SELECT step FROM training_metrics WHERE training_run_id = $run_id AND name = 'mean_return')")
     local msg="train: curve has $rows iterations, steps $min..$max; expected $expect, $unit..$((expect * unit)); missing steps: $missing; resumed runs' first steps: $(for f in "$work"/train_*.log; do grep -o '^step [0-9]*' "$f" | head -n1 | awk '{printf "%s ", $2}'; done)"
-    # KNOWN BUG (policy/trainer.cc, reported): the checkpoint of an
-    # iteration is written before its metrics are stored, so a kill between
-    # the two loses that iteration's row. SOAK_ALLOW_CURVE_GAPS=1 reports it
-    # without failing until the trainer stores metrics first.
+    # The trainer stores an iteration's metrics before its checkpoint, so a
+    # gap is a regression. SOAK_ALLOW_CURVE_GAPS=1 reports it without failing
+    # (for bisecting old builds only).
     if [ "${SOAK_ALLOW_CURVE_GAPS:-0}" = 1 ]; then
       echo "soak: KNOWN BUG: $msg"
     else
