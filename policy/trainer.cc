@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <nlohmann/json.hpp>
+#include <limits>
 #include <thread>
 
 #include "policy/neural_policy.h"
@@ -102,8 +103,21 @@ class TrainEnv {
  public:
   TrainEnv(const TrainConfig& c, int index) : c_(c), index_(index) {}
 
+  // An episode that needs no decision at all (a tiny generated instance
+  // where every choice is forced) teaches nothing and cannot be stepped:
+  // draw the next one (keyed by attempt, so runs stay deterministic).
   void NewEpisode(std::uint64_t episode) {
-    Rng rng = Rng::Stream(c_.seed, StreamTag::kGenerator, 1000 + static_cast<std::uint64_t>(index_), episode);
+    for (std::uint64_t attempt = 0; attempt < 1000; ++attempt) {
+      Generate(episode, attempt);
+      if (!env_->done()) return;
+    }
+    DL_CHECK_MSG(false, "1000 generated episodes in a row needed no decision");
+  }
+
+ private:
+  void Generate(std::uint64_t episode, std::uint64_t attempt) {
+    Rng rng = Rng::Stream(c_.seed, StreamTag::kGenerator, 1000 + static_cast<std::uint64_t>(index_),
+                          episode + (attempt << 40));
     const std::uint64_t seed = rng.NextU64();
     if (c_.domain == Domain::kJobShop) {
       jobshop::GeneratorOptions g;
@@ -135,6 +149,7 @@ class TrainEnv {
     episode_return_ = 0;
   }
 
+ public:
   env::Env& env() { return *env_; }
   double episode_return_ = 0;
 
@@ -172,43 +187,66 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
     return Error{fmt::format("{}: not valid JSON: {}", source, e.what())};
   }
   if (!j.is_object()) return Error{fmt::format("{}: expected a JSON object", source)};
+  // Integers must be JSON integers in range: 5.999 or 1e31 for a count is an
+  // error, never a truncation or an out-of-range cast.
+  struct BadValue {
+    std::string message;
+  };
+  auto integer = [](const Json& v, const std::string& key, std::int64_t lo,
+                    std::int64_t hi) -> std::int64_t {
+    if (!v.is_number_integer())
+      throw BadValue{fmt::format("{}: expected an integer, found {}", key, v.dump())};
+    const std::int64_t x = v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
+                               ? hi + 1
+                               : v.get<std::int64_t>();
+    if (x < lo || x > hi)
+      throw BadValue{fmt::format("{}: must be in [{}, {}], found {}", key, lo, hi, v.dump())};
+    return x;
+  };
+  auto integers = [&](const Json& v, const std::string& key, std::int64_t lo, std::int64_t hi) {
+    if (!v.is_array()) throw BadValue{fmt::format("{}: expected an array of integers", key)};
+    if (v.size() > 64) throw BadValue{fmt::format("{}: at most 64 entries", key)};
+    std::vector<int> out;
+    for (const Json& x : v) out.push_back(static_cast<int>(integer(x, key, lo, hi)));
+    return out;
+  };
   try {
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
       const Json& v = it.value();
-      if (k == "steps") c.steps = v.get<std::int64_t>();
-      else if (k == "envs") c.envs = v.get<int>();
-      else if (k == "rollout") c.rollout = v.get<int>();
+      if (k == "steps") c.steps = integer(v, k, 1, std::int64_t{1} << 40);
+      else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
+      else if (k == "rollout") c.rollout = static_cast<int>(integer(v, k, 1, 1 << 20));
       else if (k == "lr") c.lr = v.get<double>();
       else if (k == "gamma") c.gamma = v.get<double>();
       else if (k == "lambda") c.lambda = v.get<double>();
       else if (k == "reward_scale") c.reward_scale = v.get<double>();
-      else if (k == "seed") c.seed = v.get<std::uint64_t>();
-      else if (k == "threads") c.threads = v.get<int>();
-      else if (k == "eval_every") c.eval_every = v.get<int>();
-      else if (k == "checkpoint_every") c.checkpoint_every = v.get<int>();
+      else if (k == "seed") c.seed = static_cast<std::uint64_t>(integer(v, k, 0, std::numeric_limits<std::int64_t>::max()));
+      else if (k == "threads") c.threads = static_cast<int>(integer(v, k, 1, 256));
+      else if (k == "eval_every") c.eval_every = static_cast<int>(integer(v, k, 0, 1 << 30));
+      else if (k == "checkpoint_every") c.checkpoint_every = static_cast<int>(integer(v, k, 1, 1 << 30));
       else if (k == "clip") c.ppo.clip = v.get<double>();
       else if (k == "value_clip") c.ppo.value_clip = v.get<double>();
       else if (k == "value_coef") c.ppo.value_coef = v.get<double>();
       else if (k == "entropy_coef") c.ppo.entropy_coef = v.get<double>();
       else if (k == "max_grad_norm") c.ppo.max_grad_norm = v.get<double>();
-      else if (k == "epochs") c.ppo.epochs = v.get<int>();
-      else if (k == "minibatch") c.ppo.minibatch = v.get<int>();
-      else if (k == "hidden") c.model.hidden = v.get<int>();
-      else if (k == "heads") c.model.heads = v.get<int>();
-      else if (k == "layers") c.model.layers = v.get<int>();
-      else if (k == "jobs") c.jobs = v.get<std::vector<int>>();
-      else if (k == "machines") c.machines = v.get<std::vector<int>>();
+      else if (k == "epochs") c.ppo.epochs = static_cast<int>(integer(v, k, 1, 1000));
+      else if (k == "minibatch") c.ppo.minibatch = static_cast<int>(integer(v, k, 1, 1 << 20));
+      else if (k == "hidden") c.model.hidden = static_cast<int>(integer(v, k, 1, 4096));
+      else if (k == "heads") c.model.heads = static_cast<int>(integer(v, k, 1, 64));
+      else if (k == "layers") c.model.layers = static_cast<int>(integer(v, k, 1, 64));
+      else if (k == "jobs") c.jobs = integers(v, k, 2, 100000);
+      else if (k == "machines") c.machines = integers(v, k, 2, 10000);
       else if (k == "shutdown_p") c.shutdown_p = v.get<std::vector<double>>();
-      else if (k == "max_time") c.max_time = v.get<int>();
+      else if (k == "max_time") c.max_time = static_cast<int>(integer(v, k, 1, 1000000000));
       else if (k == "vertiports") {
-        auto r = v.get<std::vector<int>>();
-        if (r.size() != 2) throw Json::other_error::create(501, "vertiports: [min, max]", nullptr);
+        auto r = integers(v, k, 2, 256);
+        if (r.size() != 2) throw BadValue{"vertiports: expected [min, max]"};
         c.vertiports_min = r[0];
         c.vertiports_max = r[1];
       } else if (k == "aircraft") {
-        auto r = v.get<std::vector<int>>();
-        if (r.size() != 2) throw Json::other_error::create(501, "aircraft: [min, max]", nullptr);
+        auto r = integers(v, k, 1, 100000);
+        if (r.size() != 2) throw BadValue{"aircraft: expected [min, max]"};
         c.aircraft_min = r[0];
         c.aircraft_max = r[1];
       } else {
@@ -217,6 +255,8 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
     }
   } catch (const Json::exception& e) {
     return Error{fmt::format("{}: bad value: {}", source, e.what())};
+  } catch (const BadValue& e) {
+    return Error{fmt::format("{}: {}", source, e.message)};
   }
   auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
   if (c.steps < 1) return bad("steps must be >= 1");

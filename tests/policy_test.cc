@@ -539,6 +539,20 @@ TEST(TrainConfig, RejectsUnknownKeysAndBadValues) {
   EXPECT_NE(bad.error().message.find("gamma"), std::string::npos);
   auto type = ApplyTrainConfigJson(base, R"({"envs": "many"})", "c.json");
   ASSERT_FALSE(type.ok());
+  // Counts are JSON integers in range: no truncation of 5.999, no
+  // out-of-range cast of 1e31 (found by the fuzzer), no division by a zero
+  // checkpoint interval.
+  for (const auto& [json, what] :
+       std::vector<std::pair<std::string, std::string>>{
+           {R"({"steps": 5.999})", "steps: expected an integer"},
+           {R"({"hidden": 1e31})", "hidden: expected an integer"},
+           {R"({"checkpoint_every": 0})", "checkpoint_every: must be in [1, "},
+           {R"({"jobs": [3, 1e9]})", "jobs: expected an integer"},
+           {R"({"machines": [3, 20000]})", "machines: must be in [2, 10000]"}}) {
+    auto r = ApplyTrainConfigJson(base, json, "c.json");
+    ASSERT_FALSE(r.ok()) << json;
+    EXPECT_NE(r.error().message.find(what), std::string::npos) << r.error().message;
+  }
   auto badmodel = NeuralModel::Create(Domain::kJobShop, ModelConfig{.hidden = 30, .heads = 4}, 0);
   ASSERT_FALSE(badmodel.ok());
 }
