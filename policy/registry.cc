@@ -78,6 +78,24 @@ bool HaveTorch() {
 namespace {
 
 // `all` is the fast policies (a decision in microseconds); the planners
+// A learned policy of `domain` from its weights file.
+Result<PolicySpec> LearnedSpec(std::string_view name, const std::string& path, Domain domain) {
+  auto learned = LoadLearned(name, path, domain);
+  if (!learned) return learned.error();
+  PolicySpec spec;
+  spec.domain = domain;
+  spec.name = std::string(name);
+  spec.kind = "neural";
+  spec.parameters = learned->parameters;
+  auto net = learned->net;
+  const std::string n = spec.name;
+  if (domain == Domain::kJobShop)
+    spec.make_jobshop = [net, n] { return std::make_unique<NeuralJobShopPolicy>(net, n); };
+  else
+    spec.make_uam = [net, n] { return std::make_unique<NeuralUamPolicy>(net, n); };
+  return spec;
+}
+
 // (about 0.3 s of search per episode) are named explicitly.
 std::vector<std::string> JobShopNames(bool shipped, bool planners = false) {
   std::vector<std::string> names;
@@ -92,19 +110,9 @@ std::vector<std::string> JobShopNames(bool shipped, bool planners = false) {
 
 Result<PolicySpec> FindJobShop(std::string_view name, const std::string& learned_path,
                                bool shipped) {
+  if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kJobShop);
   PolicySpec spec;
   spec.domain = Domain::kJobShop;
-  if (IsLearnedName(name)) {
-    auto learned = LoadLearned(name, learned_path, Domain::kJobShop);
-    if (!learned) return learned.error();
-    const std::string n(name);
-    auto net = learned->net;
-    spec.name = n;
-    spec.kind = "neural";
-    spec.parameters = learned->parameters;
-    spec.make_jobshop = [net, n] { return std::make_unique<NeuralJobShopPolicy>(net, n); };
-    return spec;
-  }
   if (name == "ig") {
     // The clairvoyant ceiling: plans the episode's own breakdowns with the
     // planner and follows the plan in the wide decision mode.
@@ -148,19 +156,9 @@ std::vector<std::string> UamNames(bool shipped) {
 }
 
 Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_path) {
+  if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kUam);
   PolicySpec spec;
   spec.domain = Domain::kUam;
-  if (IsLearnedName(name)) {
-    auto learned = LoadLearned(name, learned_path, Domain::kUam);
-    if (!learned) return learned.error();
-    const std::string n(name);
-    auto net = learned->net;
-    spec.name = n;
-    spec.kind = "neural";
-    spec.parameters = learned->parameters;
-    spec.make_uam = [net, n] { return std::make_unique<NeuralUamPolicy>(net, n); };
-    return spec;
-  }
   auto probe = uam::MakeBaseline(name);
   if (!probe) return probe.error();
   const std::string n = (*probe)->name();
