@@ -21,7 +21,19 @@ JobShopObserver::JobShopObserver(const jobshop::Instance& instance) : instance_(
   max_job_work_ = static_cast<float>(max_job);
   total_work_ = static_cast<float>(std::max<SimTime>(1, instance.TotalWork()));
   mean_duration_ = std::max(1e-9, instance.MeanDuration());
-
+  // The same float expressions Write used to evaluate per step, so rows stay
+  // bit-identical.
+  const int m = instance.num_machines;
+  ops_.reserve(static_cast<std::size_t>(instance.num_operations()));
+  for (const auto& job : instance.jobs) {
+    std::vector<SimTime> suffix(job.size() + 1, 0);  // work of ops k..end
+    for (std::size_t k = job.size(); k-- > 0;) suffix[k] = suffix[k + 1] + job[k].duration;
+    for (std::size_t k = 0; k < job.size(); ++k)
+      ops_.push_back({static_cast<float>(job[k].duration) / max_duration_,
+                      static_cast<float>(job.size() - k) / m,
+                      static_cast<float>(suffix[k]) / max_job_work_, job[k].machine.value,
+                      job[k].duration});
+  }
 }
 
 void JobShopObserver::Init(Observation* obs) const {
@@ -94,84 +106,88 @@ StepResult JobShopEnv::DoStep(int action) {
   return r;
 }
 
-void JobShopObserver::Write(const Simulator& sim_, Observation* obs) const {
-  Observation& obs_ = *obs;
+void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
   const int n = instance_->num_jobs(), m = instance_->num_machines;
-  const SimTime now = sim_.now();
-  std::fill(obs_.mask.begin(), obs_.mask.end(), 0);
-  std::fill(obs_.action_nodes.begin(), obs_.action_nodes.end(), -1);
-  std::vector<int> candidate_of_job_(n, -1);
-  const auto cands = sim_.candidates();
-  for (int i = 0; i < static_cast<int>(cands.size()); ++i) {
-    const int j = cands[i].job.value;
-    candidate_of_job_[j] = i;
-    obs_.mask[j] = 1;
-    obs_.action_nodes[j] = sim_.op_index(j, cands[i].op);
+  const SimTime now = sim.now();
+  std::uint8_t* mask = obs->mask.data();
+  std::int32_t* action_nodes = obs->action_nodes.data();
+  std::fill_n(mask, n, 0);
+  std::fill_n(action_nodes, n, -1);
+  const auto cands = sim.candidates();
+  for (const auto& c : cands) {
+    const int j = c.job.value;
+    mask[j] = 1;
+    action_nodes[j] = sim.op_index(j, c.op);
   }
 
-  NodeSet& ops = obs_.node_sets[0];
-  NodeSet& machines = obs_.node_sets[1];
-  std::fill(ops.features.begin(), ops.features.end(), 0.f);
-  std::fill(machines.features.begin(), machines.features.end(), 0.f);
-  std::vector<SimTime> queued(m, 0);
+  // One pass: each row is cleared and filled in turn (no separate clearing pass).
+  constexpr int kStackMachines = 64;
+  SimTime queued_stack[kStackMachines] = {};
+  std::vector<SimTime> queued_heap;
+  SimTime* queued = queued_stack;
+  if (m > kStackMachines) queued = (queued_heap.assign(m, 0), queued_heap.data());
+  float* op_rows = obs->node_sets[0].features.data();
   for (int j = 0; j < n; ++j) {
-    const auto& job = instance_->jobs[j];
-    const int next = sim_.next_op(j);
-    const auto status = sim_.job_status(j);
-    SimTime suffix = 0;  // work of ops k..end
-    for (int k = static_cast<int>(job.size()) - 1; k >= 0; --k) {
-      const int idx = sim_.op_index(j, k);
-      const int mach = job[k].machine.value;
-      suffix += job[k].duration;
-      auto f = [&](int feat) -> float& { return ops.at(idx, feat); };
-      f(kOpDuration) = static_cast<float>(job[k].duration) / max_duration_;
-      f(kOpMachineDown) = sim_.machine_down(mach) ? 1.f : 0.f;
-      if (sim_.machine_down(mach))
-        f(kOpMachineRepairLeft) =
-            static_cast<float>(sim_.repair_time(mach) - now) / max_duration_;
-      f(kOpJobRemainingOps) = static_cast<float>(job.size() - k) / m;
-      // While processing, next_op is the running op; while blocked, the
-      // held op is next_op - 1 and next_op is the one to start.
-      const bool processing = status == Simulator::JobStatus::kProcessing;
-      const bool running = processing && k == next;
-      const bool blocked = status == Simulator::JobStatus::kBlocked && k == next - 1;
-      const int first_unstarted = processing ? next + 1 : next;
-      if (running) {
-        f(kOpProcessing) = 1.f;
-        f(kOpRemainingProcessing) =
-            static_cast<float>(sim_.remaining_processing(j)) / max_duration_;
-      } else if (blocked) {
-        f(kOpBlocked) = 1.f;
+    const int len = static_cast<int>(instance_->jobs[j].size());
+    const int next = sim.next_op(j);
+    const auto status = sim.job_status(j);
+    // While processing, next_op is the running op; while blocked, the
+    // held op is next_op - 1 and next_op is the one to start.
+    const bool processing = status == Simulator::JobStatus::kProcessing;
+    const int running = processing ? next : -1;
+    const int held = status == Simulator::JobStatus::kBlocked ? next - 1 : -1;
+    const int first_unstarted = processing ? next + 1 : next;
+    const int base = sim.op_index(j, 0);
+    for (int k = 0; k < len; ++k) {
+      const OpStatic& st = ops_[base + k];
+      const int mach = st.machine;
+      float* row = op_rows + static_cast<std::size_t>(base + k) * kOpFeatureCount;
+      std::fill_n(row, kOpFeatureCount, 0.f);
+      row[kOpDuration] = st.duration;
+      if (sim.machine_down(mach)) {
+        row[kOpMachineDown] = 1.f;
+        row[kOpMachineRepairLeft] =
+            static_cast<float>(sim.repair_time(mach) - now) / max_duration_;
+      }
+      row[kOpJobRemainingOps] = st.remaining_ops;
+      if (k == running) {
+        row[kOpProcessing] = 1.f;
+        row[kOpRemainingProcessing] =
+            static_cast<float>(sim.remaining_processing(j)) / max_duration_;
+      } else if (k == held) {
+        row[kOpBlocked] = 1.f;
       } else if (k < first_unstarted) {
-        f(kOpDone) = 1.f;
+        row[kOpDone] = 1.f;
       } else {
-        if (k == next && candidate_of_job_[j] >= 0) f(kOpCandidate) = 1.f;
-        else f(kOpFuture) = 1.f;
-        queued[mach] += job[k].duration;
+        if (k == next && mask[j]) row[kOpCandidate] = 1.f;
+        else row[kOpFuture] = 1.f;
+        queued[mach] += st.work;
         if (k == next)
-          f(kOpWaiting) = static_cast<float>(now - sim_.ready_time(j)) / max_duration_;
-        f(kOpJobRemainingWork) = static_cast<float>(suffix) / max_job_work_;
+          row[kOpWaiting] = static_cast<float>(now - sim.ready_time(j)) / max_duration_;
+        row[kOpJobRemainingWork] = st.remaining_work;
       }
     }
   }
+  float* machine_rows = obs->node_sets[1].features.data();
   for (int mm = 0; mm < m; ++mm) {
-    auto f = [&](int feat) -> float& { return machines.at(mm, feat); };
-    const int holder = sim_.machine_holder(mm);
-    f(kMachineFree) = holder < 0 ? 1.f : 0.f;
-    f(kMachineDown) = sim_.machine_down(mm) ? 1.f : 0.f;
+    float* row = machine_rows + static_cast<std::size_t>(mm) * kMachineFeatureCount;
+    std::fill_n(row, kMachineFeatureCount, 0.f);
+    const int holder = sim.machine_holder(mm);
+    row[kMachineFree] = holder < 0 ? 1.f : 0.f;
     if (holder >= 0) {
-      if (sim_.job_status(holder) == Simulator::JobStatus::kProcessing)
-        f(kMachineHolderProcessing) = 1.f;
+      if (sim.job_status(holder) == Simulator::JobStatus::kProcessing)
+        row[kMachineHolderProcessing] = 1.f;
       else
-        f(kMachineHolderBlocked) = 1.f;
+        row[kMachineHolderBlocked] = 1.f;
     }
-    if (sim_.machine_down(mm))
-      f(kMachineRepairLeft) =
-          static_cast<float>(sim_.repair_time(mm) - now) / max_duration_;
-    f(kMachineQueuedWork) = static_cast<float>(queued[mm]) / total_work_;
+    if (sim.machine_down(mm)) {
+      row[kMachineDown] = 1.f;
+      row[kMachineRepairLeft] = static_cast<float>(sim.repair_time(mm) - now) / max_duration_;
+    }
+    row[kMachineQueuedWork] = static_cast<float>(queued[mm]) / total_work_;
   }
-  obs_.globals[0] = static_cast<float>(now) / total_work_;
-  obs_.globals[1] = static_cast<float>(cands.size()) / n;
+  obs->globals[0] = static_cast<float>(now) / total_work_;
+  obs->globals[1] = static_cast<float>(cands.size()) / n;
 }
 
 }  // namespace dispatchlab::env

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "sim/env/env.h"
 #include "sim/jobshop/simulator.h"
@@ -64,9 +65,21 @@ class JobShopObserver : public JobShopFeatures {
   float total_work() const { return total_work_; }
 
  private:
+  // What an operation's row holds whatever the state, computed once per
+  // instance (Write is on the VectorEnv hot path: no divisions or instance
+  // lookups per operation and step). Indexed by Simulator::op_index.
+  struct OpStatic {
+    float duration;        // kOpDuration
+    float remaining_ops;   // kOpJobRemainingOps
+    float remaining_work;  // kOpJobRemainingWork while unstarted
+    std::int32_t machine;
+    SimTime work;          // the duration in ticks
+  };
+
   const jobshop::Instance* instance_;
   float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
   double mean_duration_ = 1;
+  std::vector<OpStatic> ops_;
 };
 
 // Index into sim.candidates() of job j's candidate, or -1.
