@@ -19,15 +19,20 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/utils.h>
+#include <torch/csrc/autograd/custom_function.h>
+#include <ATen/Parallel.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <malloc.h>
 
+#include <atomic>
 #include <mutex>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -42,6 +47,9 @@ namespace {
 using Json = nlohmann::json;
 constexpr int kCheckpointVersion = 1;
 constexpr const char* kCheckpointFormat = "dispatchlab-checkpoint";
+
+// testing::SetFusedGat: which GAT implementation forward() runs.
+std::atomic<bool> fused_gat{true};
 
 // Shapes of a domain's observations, fixed by the Env view.
 struct Schema {
@@ -104,7 +112,44 @@ struct Batch {
   at::Tensor action_features;                  // [B, A, F] or undefined
   at::Tensor query_index;                      // [B] global node id
   int max_actions = 0;
+  // Fused path only (testing::FusedGat): every edge the layers attend over
+  // (typed sets, then a self loop per node) sorted by destination, and the
+  // graphs' node ranges per set for the mean pool.
+  struct Csr {
+    at::Tensor offsets;  // [N + 1] int64: edges into node i are offsets[i] ..
+    at::Tensor src;      // [E] int64 source node
+    at::Tensor type;     // [E] int64 edge set; self loops: number of edge sets
+    at::Tensor feat;     // [E] int64 row of the edge-feature bias, -1 for none
+  } csr;
+  std::vector<at::Tensor> set_graph_offsets;  // per set [B + 1] int64, local rows
 };
+
+// Stable counting sort of edges by destination (CSR rows); `feat` may be
+// empty (no edge features).
+Batch::Csr SortByDestination(std::span<const std::int64_t> src, std::span<const std::int64_t> dst,
+                             std::span<const std::int64_t> type, std::span<const std::int64_t> feat,
+                             std::int64_t nodes) {
+  const auto e = static_cast<std::int64_t>(src.size());
+  Batch::Csr c;
+  c.offsets = at::zeros({nodes + 1}, at::kLong);
+  c.src = at::empty({e}, at::kLong);
+  c.type = at::empty({e}, at::kLong);
+  c.feat = at::empty({e}, at::kLong);
+  auto* off = c.offsets.data_ptr<std::int64_t>();
+  for (std::int64_t k = 0; k < e; ++k) ++off[dst[k] + 1];
+  for (std::int64_t i = 0; i < nodes; ++i) off[i + 1] += off[i];
+  std::vector<std::int64_t> cursor(off, off + nodes);
+  auto* sp = c.src.data_ptr<std::int64_t>();
+  auto* tp = c.type.data_ptr<std::int64_t>();
+  auto* fp = c.feat.data_ptr<std::int64_t>();
+  for (std::int64_t k = 0; k < e; ++k) {
+    const std::int64_t at = cursor[dst[k]]++;
+    sp[at] = src[k];
+    tp[at] = type[k];
+    fp[at] = feat.empty() ? -1 : feat[k];
+  }
+  return c;
+}
 
 Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> obs) {
   Batch b;
@@ -198,6 +243,32 @@ Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> o
     }
     if (schema.has_query) qi[g] = global(o.query_node_set, g, o.query_node);
   }
+  if (fused_gat.load(std::memory_order_relaxed)) {
+    std::vector<std::int64_t> src, dst, type, feat;
+    std::int64_t feat_rows = 0;
+    for (std::size_t e = 0; e < schema.edges.size(); ++e) {
+      const auto n = b.edge_src[e].size(0);
+      const auto* sp = b.edge_src[e].data_ptr<std::int64_t>();
+      const auto* dp = b.edge_dst[e].data_ptr<std::int64_t>();
+      src.insert(src.end(), sp, sp + n);
+      dst.insert(dst.end(), dp, dp + n);
+      type.insert(type.end(), n, static_cast<std::int64_t>(e));
+      for (std::int64_t k = 0; k < n; ++k) feat.push_back(schema.edges[e].dim > 0 ? feat_rows + k : -1);
+      if (schema.edges[e].dim > 0) feat_rows += n;
+    }
+    for (std::int64_t i = 0; i < b.nodes; ++i) {
+      src.push_back(i);
+      dst.push_back(i);
+      type.push_back(static_cast<std::int64_t>(schema.edges.size()));
+      feat.push_back(-1);
+    }
+    b.csr = SortByDestination(src, dst, type, feat, b.nodes);
+    for (int s = 0; s < sets; ++s) {
+      auto t = at::empty({b.graphs + 1}, at::kLong);
+      std::copy(offsets[s].begin(), offsets[s].end(), t.data_ptr<std::int64_t>());
+      b.set_graph_offsets.push_back(t);
+    }
+  }
   return b;
 }
 
@@ -239,6 +310,544 @@ at::Tensor GatAttention(const at::Tensor& xl, const at::Tensor& xr, const at::Te
   return SumRows(msg, dst, n).view({n, hidden});
 }
 
+// ---------------------------------------------------------------------------
+// Fused path (testing::FusedGat, the default). The reference above builds
+// [E, H] tensors several times per layer (gathers of xl and xr, the type
+// embedding rows, LeakyReLU, the weighted messages) and its backward runs
+// index_add over every edge. These kernels walk the destination-sorted
+// edges (Batch::Csr) once forward and once backward, node rows in parallel,
+// and keep only alpha [E, heads] for backward; the rest is recomputed.
+//
+//   per edge k = j -> i:  v_k = xl_j + xr_i + T[type_k] + F[feat_k]     [H]
+//                          s_kh = att_h . LeakyReLU_0.2(v_k)_h
+//   per node i, head h:    alpha_kh = softmax over k into i of s_kh
+//                          out_ih = sum_k alpha_kh xl_jh
+// The softmax shift is the row's own maximum (the reference uses the
+// global one; the same softmax).
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Dense layers of the fused path: y = x W^T + b with forward and backward
+// written as loops whose output width is a compile-time constant, built for
+// AVX-512, AVX2+FMA and baseline x86-64 (chosen once by CPU features, as in
+// policy/fast_net.cc). LibTorch 1.13 hands these tall-thin products
+// ([N, 32] x [32, 64]) to OpenBLAS, which picks its SSE3 kernel on CPUs it
+// does not recognise (measured: 40% of an update after the fused
+// attention).
+//   y[r, o]   = b[o] + sum_i x[r, i] wt[i, o]     (wt = W^T, [in, out])
+//   dx[r, i]  = sum_o dy[r, o] W[o, i]            (the same kernel, wt = W)
+//   dW^T[i, o] = sum_r x[r, i] dy[r, o]
+template <int kOut>
+inline __attribute__((always_inline)) void RowsTimesFixed(const float* __restrict x,
+                                                          std::int64_t rows, std::int64_t in,
+                                                          const float* __restrict wt,
+                                                          const float* __restrict b,
+                                                          float* __restrict y) {
+  std::int64_t r = 0;
+  for (; r + 1 < rows; r += 2) {
+    float a0[kOut], a1[kOut];
+    for (int o = 0; o < kOut; ++o) a0[o] = a1[o] = b ? b[o] : 0.0f;
+    const float* x0 = x + r * in;
+    const float* x1 = x0 + in;
+    for (std::int64_t i = 0; i < in; ++i) {
+      const float v0 = x0[i], v1 = x1[i];
+      const float* w = wt + i * kOut;
+      for (int o = 0; o < kOut; ++o) {
+        a0[o] += v0 * w[o];
+        a1[o] += v1 * w[o];
+      }
+    }
+    float* y0 = y + r * kOut;
+    for (int o = 0; o < kOut; ++o) {
+      y0[o] = a0[o];
+      y0[kOut + o] = a1[o];
+    }
+  }
+  for (; r < rows; ++r) {
+    float a0[kOut];
+    for (int o = 0; o < kOut; ++o) a0[o] = b ? b[o] : 0.0f;
+    const float* x0 = x + r * in;
+    for (std::int64_t i = 0; i < in; ++i) {
+      const float v0 = x0[i];
+      const float* w = wt + i * kOut;
+      for (int o = 0; o < kOut; ++o) a0[o] += v0 * w[o];
+    }
+    for (int o = 0; o < kOut; ++o) y[r * kOut + o] = a0[o];
+  }
+}
+
+inline __attribute__((always_inline)) void RowsTimesAny(const float* __restrict x,
+                                                        std::int64_t rows, std::int64_t in,
+                                                        const float* __restrict wt,
+                                                        const float* __restrict b,
+                                                        std::int64_t out, float* __restrict y) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* yr = y + r * out;
+    for (std::int64_t o = 0; o < out; ++o) yr[o] = b ? b[o] : 0.0f;
+    for (std::int64_t i = 0; i < in; ++i) {
+      const float v = x[r * in + i];
+      const float* w = wt + i * out;
+      for (std::int64_t o = 0; o < out; ++o) yr[o] += v * w[o];
+    }
+  }
+}
+
+inline __attribute__((always_inline)) void RowsTimesBody(const float* x, std::int64_t rows,
+                                                         std::int64_t in, const float* wt,
+                                                         const float* b, std::int64_t out,
+                                                         float* y) {
+  switch (out) {
+    case 8: return RowsTimesFixed<8>(x, rows, in, wt, b, y);
+    case 16: return RowsTimesFixed<16>(x, rows, in, wt, b, y);
+    case 24: return RowsTimesFixed<24>(x, rows, in, wt, b, y);
+    case 32: return RowsTimesFixed<32>(x, rows, in, wt, b, y);
+    case 48: return RowsTimesFixed<48>(x, rows, in, wt, b, y);
+    case 64: return RowsTimesFixed<64>(x, rows, in, wt, b, y);
+    default: return RowsTimesAny(x, rows, in, wt, b, out, y);
+  }
+}
+
+// acc[i, o] += sum over rows of x[r, i] dy[r, o]   (acc: [in, out])
+template <int kOut>
+inline __attribute__((always_inline)) void OuterAccFixed(const float* __restrict x,
+                                                         const float* __restrict dy,
+                                                         std::int64_t rows, std::int64_t in,
+                                                         float* __restrict acc) {
+  std::int64_t r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const float* x0 = x + r * in;
+    const float* x1 = x0 + in;
+    const float* d0 = dy + r * kOut;
+    const float* d1 = d0 + kOut;
+    for (std::int64_t i = 0; i < in; ++i) {
+      const float v0 = x0[i], v1 = x1[i];
+      float* a = acc + i * kOut;
+      for (int o = 0; o < kOut; ++o) a[o] += v0 * d0[o] + v1 * d1[o];
+    }
+  }
+  for (; r < rows; ++r)
+    for (std::int64_t i = 0; i < in; ++i) {
+      const float v = x[r * in + i];
+      for (int o = 0; o < kOut; ++o) acc[i * kOut + o] += v * dy[r * kOut + o];
+    }
+}
+
+inline __attribute__((always_inline)) void OuterAccBody(const float* x, const float* dy,
+                                                        std::int64_t rows, std::int64_t in,
+                                                        std::int64_t out, float* acc) {
+  switch (out) {
+    case 8: return OuterAccFixed<8>(x, dy, rows, in, acc);
+    case 16: return OuterAccFixed<16>(x, dy, rows, in, acc);
+    case 24: return OuterAccFixed<24>(x, dy, rows, in, acc);
+    case 32: return OuterAccFixed<32>(x, dy, rows, in, acc);
+    case 48: return OuterAccFixed<48>(x, dy, rows, in, acc);
+    case 64: return OuterAccFixed<64>(x, dy, rows, in, acc);
+    default:
+      for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t i = 0; i < in; ++i) {
+          const float v = x[r * in + i];
+          for (std::int64_t o = 0; o < out; ++o) acc[i * out + o] += v * dy[r * out + o];
+        }
+  }
+}
+
+// 2: AVX-512 (F, VL) + AVX2 + FMA, 1: AVX2 + FMA, 0: baseline.
+int VectorLevel() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2 : 1;
+#else
+  return 0;
+#endif
+}
+const int kVectorLevel = VectorLevel();
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DL_TORCH_KERNEL(name, params, args)                                              \
+  void name##Baseline params { name##Body args; }                                       \
+  __attribute__((target("avx2,fma"))) void name##Avx2 params { name##Body args; }      \
+  __attribute__((target("avx512f,avx512vl,avx2,fma"))) void name##Avx512 params {      \
+    name##Body args;                                                                    \
+  }                                                                                     \
+  void name params {                                                                    \
+    kVectorLevel == 2 ? name##Avx512 args : kVectorLevel == 1 ? name##Avx2 args : name##Baseline args; \
+  }
+#else
+#define DL_TORCH_KERNEL(name, params, args) \
+  void name params { name##Body args; }
+#endif
+
+DL_TORCH_KERNEL(RowsTimes,
+                (const float* x, std::int64_t rows, std::int64_t in, const float* wt,
+                 const float* b, std::int64_t out, float* y),
+                (x, rows, in, wt, b, out, y))
+DL_TORCH_KERNEL(OuterAcc,
+                (const float* x, const float* dy, std::int64_t rows, std::int64_t in,
+                 std::int64_t out, float* acc),
+                (x, dy, rows, in, out, acc))
+
+// y = x wt (+ b) over row blocks in parallel.
+void RowsTimesParallel(const float* x, std::int64_t rows, std::int64_t in, const float* wt,
+                       const float* b, std::int64_t out, float* y) {
+  at::parallel_for(0, rows, 512, [&](std::int64_t begin, std::int64_t end) {
+    RowsTimes(x + begin * in, end - begin, in, wt, b, out, y + begin * out);
+  });
+}
+
+struct LinearFn : torch::autograd::Function<LinearFn> {
+  // x [rows, in], weight [out, in], bias [out]
+  static at::Tensor forward(AutogradContext* ctx, at::Tensor x, at::Tensor weight, at::Tensor bias) {
+    x = x.contiguous();
+    const std::int64_t rows = x.size(0), in = x.size(1), out = weight.size(0);
+    const at::Tensor wt = weight.t().contiguous();
+    const at::Tensor b = bias.contiguous();
+    auto y = at::empty({rows, out}, x.options());
+    RowsTimesParallel(x.data_ptr<float>(), rows, in, wt.data_ptr<float>(), b.data_ptr<float>(),
+                      out, y.data_ptr<float>());
+    ctx->save_for_backward({x, weight});
+    return y;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor x = saved[0], w = saved[1].contiguous();
+    const at::Tensor dy = grads[0].contiguous();
+    const std::int64_t rows = x.size(0), in = x.size(1), out = w.size(0);
+    auto dx = at::empty({rows, in}, x.options());
+    RowsTimesParallel(dy.data_ptr<float>(), rows, out, w.data_ptr<float>(), nullptr, in,
+                      dx.data_ptr<float>());
+    const std::int64_t chunks =
+        std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), rows / 2048));
+    auto parts = at::zeros({chunks, in, out}, x.options());
+    const float* xp = x.data_ptr<float>();
+    const float* dp = dy.data_ptr<float>();
+    float* pp = parts.data_ptr<float>();
+    at::parallel_for(0, chunks, 1, [&](std::int64_t cb, std::int64_t ce) {
+      for (std::int64_t c = cb; c < ce; ++c) {
+        const std::int64_t r0 = c * rows / chunks, r1 = (c + 1) * rows / chunks;
+        OuterAcc(xp + r0 * in, dp + r0 * out, r1 - r0, in, out, pp + c * in * out);
+      }
+    });
+    at::Tensor dwt = chunks == 1 ? parts[0] : parts.sum(0);
+    return {dx, dwt.t().contiguous(), dy.sum(0)};
+  }
+};
+
+// A Linear on the fused path: the kernels above for 2-D float input.
+at::Tensor Dense(torch::nn::LinearImpl& l, const at::Tensor& x) {
+  if (!l.bias.defined() || x.dim() != 2 || x.scalar_type() != at::kFloat) return l.forward(x);
+  return LinearFn::apply(x, l.weight, l.bias);
+}
+
+struct GatKernelArgs {
+  const float *xl, *xr, *type_emb, *feat_bias, *att;
+  const std::int64_t *off, *src, *type, *feat;
+  std::int64_t hidden, heads, dh;
+};
+
+GatKernelArgs KernelArgs(const at::Tensor& xl, const at::Tensor& xr, const at::Tensor& type_emb,
+                         const at::Tensor& feat_bias, const at::Tensor& att,
+                         const at::Tensor& offsets, const at::Tensor& src, const at::Tensor& type,
+                         const at::Tensor& feat, std::int64_t heads) {
+  GatKernelArgs a;
+  a.xl = xl.data_ptr<float>();
+  a.xr = xr.data_ptr<float>();
+  a.type_emb = type_emb.data_ptr<float>();
+  a.feat_bias = feat_bias.numel() > 0 ? feat_bias.data_ptr<float>() : nullptr;
+  a.att = att.data_ptr<float>();
+  a.off = offsets.data_ptr<std::int64_t>();
+  a.src = src.data_ptr<std::int64_t>();
+  a.type = type.data_ptr<std::int64_t>();
+  a.feat = feat.data_ptr<std::int64_t>();
+  a.hidden = xl.size(1);
+  a.heads = heads;
+  a.dh = a.hidden / heads;
+  return a;
+}
+
+// Widths are template constants for the default shape (hidden 32, 4 heads)
+// so the loops vectorise; 0 reads them at run time (up to hidden 256).
+constexpr std::int64_t kMaxHidden = 256;
+
+// v = xl[src_k] + xr[i] + T[type_k] (+ F[feat_k])
+template <int kH>
+inline __attribute__((always_inline)) void EdgeInput(const GatKernelArgs& a, std::int64_t i,
+                                                     std::int64_t k, float* __restrict v) {
+  const std::int64_t hidden = kH ? kH : a.hidden;
+  const float* __restrict x = a.xl + a.src[k] * hidden;
+  const float* __restrict r = a.xr + i * hidden;
+  const float* __restrict t = a.type_emb + a.type[k] * hidden;
+  for (std::int64_t c = 0; c < hidden; ++c) v[c] = x[c] + r[c] + t[c];
+  if (a.feat_bias && a.feat[k] >= 0) {
+    const float* __restrict f = a.feat_bias + a.feat[k] * hidden;
+    for (std::int64_t c = 0; c < hidden; ++c) v[c] += f[c];
+  }
+}
+
+// Forward of destination rows [begin, end): alpha (edge rows of those
+// nodes) and out rows.
+template <int kH, int kHeads>
+inline __attribute__((always_inline)) void GatForwardT(const GatKernelArgs& a, std::int64_t begin,
+                                                       std::int64_t end, float* __restrict alp,
+                                                       float* __restrict op) {
+  const std::int64_t hidden = kH ? kH : a.hidden, heads = kHeads ? kHeads : a.heads;
+  const std::int64_t dh = hidden / heads;
+  float v[kMaxHidden];
+  for (std::int64_t i = begin; i < end; ++i) {
+    const std::int64_t k0 = a.off[i], k1 = a.off[i + 1], deg = k1 - k0;
+    float* al = alp + k0 * heads;
+    for (std::int64_t k = k0; k < k1; ++k) {
+      EdgeInput<kH>(a, i, k, v);
+      for (std::int64_t c = 0; c < hidden; ++c) v[c] = a.att[c] * (v[c] > 0 ? v[c] : 0.2f * v[c]);
+      for (std::int64_t h = 0; h < heads; ++h) {
+        float s = 0;
+        for (std::int64_t d = 0; d < dh; ++d) s += v[h * dh + d];
+        al[(k - k0) * heads + h] = s;
+      }
+    }
+    for (std::int64_t h = 0; h < heads; ++h) {
+      float mx = -std::numeric_limits<float>::infinity();
+      for (std::int64_t k = 0; k < deg; ++k) mx = std::max(mx, al[k * heads + h]);
+      float den = 0;
+      for (std::int64_t k = 0; k < deg; ++k) {
+        const float ex = std::exp(al[k * heads + h] - mx);
+        al[k * heads + h] = ex;
+        den += ex;
+      }
+      const float inv = 1.0f / den;
+      for (std::int64_t k = 0; k < deg; ++k) al[k * heads + h] *= inv;
+    }
+    float o[kMaxHidden];
+    for (std::int64_t c = 0; c < hidden; ++c) o[c] = 0;
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const float* __restrict x = a.xl + a.src[k] * hidden;
+      const float* w = al + (k - k0) * heads;
+      for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t d = 0; d < dh; ++d) o[h * dh + d] += w[h] * x[h * dh + d];
+    }
+    std::copy(o, o + hidden, op + i * hidden);
+  }
+}
+
+// Backward of destination rows [begin, end): writes dxr rows and dfeat
+// rows of their edges; adds into dxl, dt and datt (this chunk's copies).
+template <int kH, int kHeads>
+inline __attribute__((always_inline)) void GatBackwardT(const GatKernelArgs& a, std::int64_t begin,
+                                                        std::int64_t end, const float* __restrict gp,
+                                                        const float* __restrict alp,
+                                                        float* __restrict dxr, float* dfeat,
+                                                        float* dxl, float* dt,
+                                                        float* __restrict datt) {
+  const std::int64_t hidden = kH ? kH : a.hidden, heads = kHeads ? kHeads : a.heads;
+  const std::int64_t dh = hidden / heads;
+  float v[kMaxHidden], gxr[kMaxHidden], dot[kMaxHidden], ds[kMaxHidden], dv[kMaxHidden];
+  std::vector<float> dalpha;
+  for (std::int64_t i = begin; i < end; ++i) {
+    const std::int64_t k0 = a.off[i], k1 = a.off[i + 1];
+    const float* __restrict g = gp + i * hidden;
+    const float* al = alp + k0 * heads;
+    for (std::int64_t c = 0; c < hidden; ++c) gxr[c] = 0;
+    // d out_i / d alpha_kh = g_ih . xl_jh
+    dalpha.resize(static_cast<std::size_t>((k1 - k0) * heads));
+    for (std::int64_t h = 0; h < heads; ++h) dot[h] = 0;
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const float* __restrict x = a.xl + a.src[k] * hidden;
+      for (std::int64_t h = 0; h < heads; ++h) {
+        float s = 0;
+        for (std::int64_t d = 0; d < dh; ++d) s += g[h * dh + d] * x[h * dh + d];
+        dalpha[(k - k0) * heads + h] = s;
+        dot[h] += s * al[(k - k0) * heads + h];
+      }
+    }
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const float* w = al + (k - k0) * heads;
+      // softmax backward: ds = alpha (dalpha - sum alpha dalpha)
+      for (std::int64_t h = 0; h < heads; ++h) ds[h] = w[h] * (dalpha[(k - k0) * heads + h] - dot[h]);
+      EdgeInput<kH>(a, i, k, v);
+      float* __restrict datt_e = datt;
+      for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t d = 0; d < dh; ++d) {
+          const std::int64_t c = h * dh + d;
+          const bool pos = v[c] > 0;
+          datt_e[c] += ds[h] * (pos ? v[c] : 0.2f * v[c]);
+          dv[c] = ds[h] * a.att[c] * (pos ? 1.0f : 0.2f);
+        }
+      float* __restrict gxl = dxl + a.src[k] * hidden;
+      float* __restrict gt = dt + a.type[k] * hidden;
+      for (std::int64_t h = 0; h < heads; ++h)
+        for (std::int64_t d = 0; d < dh; ++d) {
+          const std::int64_t c = h * dh + d;
+          gxl[c] += dv[c] + w[h] * g[c];
+        }
+      for (std::int64_t c = 0; c < hidden; ++c) {
+        gxr[c] += dv[c];
+        gt[c] += dv[c];
+      }
+      if (dfeat && a.feat[k] >= 0) std::copy(dv, dv + hidden, dfeat + a.feat[k] * hidden);
+    }
+    std::copy(gxr, gxr + hidden, dxr + i * hidden);
+  }
+}
+
+inline __attribute__((always_inline)) void GatForwardBody(const GatKernelArgs& a,
+                                                          std::int64_t begin, std::int64_t end,
+                                                          float* alp, float* op) {
+  if (a.hidden == 32 && a.heads == 4) return GatForwardT<32, 4>(a, begin, end, alp, op);
+  return GatForwardT<0, 0>(a, begin, end, alp, op);
+}
+inline __attribute__((always_inline)) void GatBackwardBody(const GatKernelArgs& a,
+                                                           std::int64_t begin, std::int64_t end,
+                                                           const float* gp, const float* alp,
+                                                           float* dxr, float* dfeat, float* dxl,
+                                                           float* dt, float* datt) {
+  if (a.hidden == 32 && a.heads == 4)
+    return GatBackwardT<32, 4>(a, begin, end, gp, alp, dxr, dfeat, dxl, dt, datt);
+  return GatBackwardT<0, 0>(a, begin, end, gp, alp, dxr, dfeat, dxl, dt, datt);
+}
+DL_TORCH_KERNEL(GatForward,
+                (const GatKernelArgs& a, std::int64_t begin, std::int64_t end, float* alp,
+                 float* op),
+                (a, begin, end, alp, op))
+DL_TORCH_KERNEL(GatBackward,
+                (const GatKernelArgs& a, std::int64_t begin, std::int64_t end, const float* gp,
+                 const float* alp, float* dxr, float* dfeat, float* dxl, float* dt, float* datt),
+                (a, begin, end, gp, alp, dxr, dfeat, dxl, dt, datt))
+
+struct GatAttentionFn : torch::autograd::Function<GatAttentionFn> {
+  static at::Tensor forward(AutogradContext* ctx, at::Tensor xl, at::Tensor xr, at::Tensor type_emb,
+                            at::Tensor feat_bias, at::Tensor att, at::Tensor offsets, at::Tensor src,
+                            at::Tensor type, at::Tensor feat, std::int64_t heads) {
+    xl = xl.contiguous();
+    xr = xr.contiguous();
+    type_emb = type_emb.contiguous();
+    feat_bias = feat_bias.contiguous();
+    att = att.contiguous();
+    const std::int64_t n = xl.size(0), hidden = xl.size(1), e = src.size(0);
+    DL_CHECK(hidden <= kMaxHidden && hidden % heads == 0);
+    auto out = at::empty({n, hidden}, xl.options());
+    auto alpha = at::empty({e, heads}, xl.options());
+    const GatKernelArgs a =
+        KernelArgs(xl, xr, type_emb, feat_bias, att, offsets, src, type, feat, heads);
+    float* op = out.data_ptr<float>();
+    float* alp = alpha.data_ptr<float>();
+    at::parallel_for(0, n, 64, [&](std::int64_t begin, std::int64_t end) {
+      GatForward(a, begin, end, alp, op);
+    });
+    ctx->save_for_backward({xl, xr, type_emb, feat_bias, att, offsets, src, type, feat, alpha});
+    ctx->saved_data["heads"] = heads;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &xl = saved[0], &xr = saved[1], &type_emb = saved[2], &feat_bias = saved[3],
+                     &att = saved[4], &offsets = saved[5], &src = saved[6], &type = saved[7],
+                     &feat = saved[8], &alpha = saved[9];
+    const std::int64_t heads = ctx->saved_data["heads"].toInt();
+    const at::Tensor go = grads[0].contiguous();
+    const std::int64_t n = xl.size(0), hidden = xl.size(1), e = src.size(0);
+    const std::int64_t types = type_emb.size(0);
+    const GatKernelArgs a =
+        KernelArgs(xl, xr, type_emb, feat_bias, att, offsets, src, type, feat, heads);
+    // Destination rows are split into chunks of about equal edge counts;
+    // each chunk scatters into its own copy of the source-side gradients
+    // (xl, T, att), summed afterwards: no two threads write one row.
+    const std::int64_t chunks =
+        std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), e / 4096));
+    std::vector<std::int64_t> bound(chunks + 1, n);
+    bound[0] = 0;
+    for (std::int64_t c = 1; c < chunks; ++c)
+      bound[c] = std::lower_bound(a.off, a.off + n + 1, c * e / chunks) - a.off;
+    auto dxl_parts = at::zeros({chunks, n, hidden}, xl.options());
+    auto dt_parts = at::zeros({chunks, types, hidden}, xl.options());
+    auto datt_parts = at::zeros({chunks, hidden}, xl.options());
+    auto dxr = at::empty({n, hidden}, xl.options());
+    at::Tensor dfeat;
+    if (feat_bias.numel() > 0) dfeat = at::zeros_like(feat_bias);
+    const float* gp = go.data_ptr<float>();
+    const float* alp = alpha.data_ptr<float>();
+    float* dxr_p = dxr.data_ptr<float>();
+    float* dfeat_p = dfeat.defined() ? dfeat.data_ptr<float>() : nullptr;
+    float* dxl_all = dxl_parts.data_ptr<float>();
+    float* dt_all = dt_parts.data_ptr<float>();
+    float* datt_all = datt_parts.data_ptr<float>();
+    at::parallel_for(0, chunks, 1, [&](std::int64_t cb, std::int64_t ce) {
+      for (std::int64_t c = cb; c < ce; ++c)
+        GatBackward(a, bound[c], bound[c + 1], gp, alp, dxr_p, dfeat_p, dxl_all + c * n * hidden,
+                    dt_all + c * types * hidden, datt_all + c * hidden);
+    });
+    at::Tensor dxl = chunks == 1 ? dxl_parts[0] : dxl_parts.sum(0);
+    at::Tensor dt = chunks == 1 ? dt_parts[0] : dt_parts.sum(0);
+    at::Tensor datt = (chunks == 1 ? datt_parts[0] : datt_parts.sum(0)).view(att.sizes());
+    return {dxl, dxr, dt, dfeat, datt, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(),
+            at::Tensor()};
+  }
+};
+
+// Rows of x [n, H] at index [m]: index_select, with a backward that adds
+// rows in one loop (LibTorch 1.13's index_add runs per index).
+struct GatherRowsFn : torch::autograd::Function<GatherRowsFn> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& index) {
+    ctx->save_for_backward({index});
+    ctx->saved_data["rows"] = x.size(0);
+    return x.index_select(0, index);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const at::Tensor index = ctx->get_saved_variables()[0];
+    const at::Tensor g = grads[0].contiguous();
+    const std::int64_t rows = ctx->saved_data["rows"].toInt(), w = g.size(1), m = index.size(0);
+    auto dx = at::zeros({rows, w}, g.options());
+    const float* gp = g.data_ptr<float>();
+    const std::int64_t* ip = index.data_ptr<std::int64_t>();
+    float* dp = dx.data_ptr<float>();
+    for (std::int64_t r = 0; r < m; ++r) {
+      float* d = dp + ip[r] * w;
+      const float* s = gp + r * w;
+      for (std::int64_t c = 0; c < w; ++c) d[c] += s[c];
+    }
+    return {dx, at::Tensor()};
+  }
+};
+
+// Mean of the rows of x [n, H] per graph; graph g owns rows offsets[g] ..
+// offsets[g+1]-1 (an empty graph's mean is 0).
+struct SegmentMeanFn : torch::autograd::Function<SegmentMeanFn> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x_in, const at::Tensor& offsets) {
+    const at::Tensor x = x_in.contiguous();
+    const std::int64_t graphs = offsets.size(0) - 1, w = x.size(1);
+    auto out = at::zeros({graphs, w}, x.options());
+    const float* xp = x.data_ptr<float>();
+    const std::int64_t* off = offsets.data_ptr<std::int64_t>();
+    float* op = out.data_ptr<float>();
+    for (std::int64_t g = 0; g < graphs; ++g) {
+      float* o = op + g * w;
+      for (std::int64_t r = off[g]; r < off[g + 1]; ++r)
+        for (std::int64_t c = 0; c < w; ++c) o[c] += xp[r * w + c];
+      const float inv = 1.0f / static_cast<float>(std::max<std::int64_t>(1, off[g + 1] - off[g]));
+      for (std::int64_t c = 0; c < w; ++c) o[c] *= inv;
+    }
+    ctx->save_for_backward({offsets});
+    ctx->saved_data["rows"] = x.size(0);
+    return out;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const at::Tensor offsets = ctx->get_saved_variables()[0];
+    const at::Tensor g = grads[0].contiguous();
+    const std::int64_t rows = ctx->saved_data["rows"].toInt(), w = g.size(1);
+    const std::int64_t graphs = offsets.size(0) - 1;
+    auto dx = at::empty({rows, w}, g.options());
+    const float* gp = g.data_ptr<float>();
+    const std::int64_t* off = offsets.data_ptr<std::int64_t>();
+    float* dp = dx.data_ptr<float>();
+    for (std::int64_t gi = 0; gi < graphs; ++gi) {
+      const float inv = 1.0f / static_cast<float>(std::max<std::int64_t>(1, off[gi + 1] - off[gi]));
+      for (std::int64_t r = off[gi]; r < off[gi + 1]; ++r)
+        for (std::int64_t c = 0; c < w; ++c) dp[r * w + c] = gp[gi * w + c] * inv;
+    }
+    return {dx, at::Tensor()};
+  }
+};
+
 // One GATv2 layer with edge-type embeddings and optional edge features:
 //   g_ij = LeakyReLU(W_l x_j + W_r x_i + T[type] + F_type e_ij)   per head
 //   a_ij = softmax_j(att . g_ij);  x_i' = LN(x_i + sum_j a_ij W_l x_j)
@@ -261,6 +870,15 @@ struct GatLayerImpl : torch::nn::Module {
     auto agg = GatAttention(wl->forward(x), wr->forward(x), src, dst, edge_bias, att, heads);
     auto h = ln1->forward(x + at::elu(agg));
     return ln2->forward(h + ff2->forward(at::relu(ff1->forward(h))));
+  }
+  // Fused path: edges sorted by destination; the per-edge bias is
+  // type_emb[type] + feat_bias[feat] (feat_bias [0, H]: no edge features).
+  at::Tensor forward(const at::Tensor& x, const Batch::Csr& csr, const at::Tensor& feat_bias) {
+    auto agg = GatAttentionFn::apply(Dense(*wl, x), Dense(*wr, x), type_emb, feat_bias, att,
+                                     csr.offsets, csr.src, csr.type, csr.feat,
+                                     static_cast<std::int64_t>(heads));
+    auto h = ln1->forward(x + at::elu(agg));
+    return ln2->forward(h + Dense(*ff2, at::relu(Dense(*ff1, h))));
   }
 
   int heads, dh;
@@ -318,9 +936,11 @@ struct NetImpl : torch::nn::Module {
   // Returns masked logits [B, A] (invalid = -1e9) and values [B].
   std::pair<at::Tensor, at::Tensor> forward(const Batch& b) {
     const int sets = static_cast<int>(schema.node_dims.size());
+    const bool fused = b.csr.offsets.defined();
     std::vector<at::Tensor> xs;
     for (int s = 0; s < sets; ++s) {
-      auto h = in_proj[s]->as<torch::nn::Linear>()->forward(b.set_features[s]);
+      auto& proj = *in_proj[s]->as<torch::nn::Linear>();
+      auto h = fused ? Dense(proj, b.set_features[s]) : proj.forward(b.set_features[s]);
       if (s == seq_index_ && h.size(0) > 0) {
         const auto t = h.size(0) / b.graphs;
         h = seq->forward(h.view({b.graphs, t, hidden}).transpose(0, 1)).transpose(0, 1).reshape({-1, hidden});
@@ -328,44 +948,63 @@ struct NetImpl : torch::nn::Module {
       xs.push_back(h);
     }
     auto x = at::cat(xs, 0);
-    // Edges: typed sets plus a self loop on every node.
-    std::vector<at::Tensor> srcs, dsts, biases;
-    for (std::size_t e = 0; e < schema.edges.size(); ++e) {
-      srcs.push_back(b.edge_src[e]);
-      dsts.push_back(b.edge_dst[e]);
-      if (schema.edges[e].dim > 0)
-        biases.push_back(edge_proj[e]->as<torch::nn::Linear>()->forward(b.edge_features[e]));
-      else
-        biases.push_back(at::zeros({b.edge_src[e].size(0), hidden}));
+    if (fused) {
+      // Edge-feature bias of the sets that have features, in CSR feat rows.
+      std::vector<at::Tensor> fb;
+      for (std::size_t e = 0; e < schema.edges.size(); ++e)
+        if (schema.edges[e].dim > 0)
+          fb.push_back(Dense(*edge_proj[e]->as<torch::nn::Linear>(), b.edge_features[e]));
+      const at::Tensor feat_bias = fb.empty()       ? at::empty({0, hidden})
+                                   : fb.size() == 1 ? fb[0]
+                                                    : at::cat(fb);
+      for (auto& m : *layers) x = m->as<GatLayerImpl>()->forward(x, b.csr, feat_bias);
+    } else {
+      // Edges: typed sets plus a self loop on every node.
+      std::vector<at::Tensor> srcs, dsts, biases;
+      for (std::size_t e = 0; e < schema.edges.size(); ++e) {
+        srcs.push_back(b.edge_src[e]);
+        dsts.push_back(b.edge_dst[e]);
+        if (schema.edges[e].dim > 0)
+          biases.push_back(edge_proj[e]->as<torch::nn::Linear>()->forward(b.edge_features[e]));
+        else
+          biases.push_back(at::zeros({b.edge_src[e].size(0), hidden}));
+      }
+      auto self = at::arange(b.nodes, at::kLong);
+      srcs.push_back(self);
+      dsts.push_back(self);
+      biases.push_back(at::zeros({b.nodes, hidden}));
+      auto src = at::cat(srcs), dst = at::cat(dsts);
+      std::vector<at::Tensor> type_ids;
+      for (std::size_t e = 0; e < srcs.size(); ++e)
+        type_ids.push_back(at::full({srcs[e].size(0)}, static_cast<std::int64_t>(e), at::kLong));
+      auto types = at::cat(type_ids);
+      auto feat_bias = at::cat(biases);
+      for (auto& m : *layers) {
+        auto* layer = m->as<GatLayerImpl>();
+        x = layer->forward(x, src, dst, layer->type_emb.index_select(0, types) + feat_bias);
+      }
     }
-    auto self = at::arange(b.nodes, at::kLong);
-    srcs.push_back(self);
-    dsts.push_back(self);
-    biases.push_back(at::zeros({b.nodes, hidden}));
-    auto src = at::cat(srcs), dst = at::cat(dsts);
-    std::vector<at::Tensor> type_ids;
-    for (std::size_t e = 0; e < srcs.size(); ++e)
-      type_ids.push_back(at::full({srcs[e].size(0)}, static_cast<std::int64_t>(e), at::kLong));
-    auto types = at::cat(type_ids);
-    auto feat_bias = at::cat(biases);
-    for (auto& m : *layers) {
-      auto* layer = m->as<GatLayerImpl>();
-      x = layer->forward(x, src, dst, layer->type_emb.index_select(0, types) + feat_bias);
-    }
+    auto gather = [&](const at::Tensor& index) {
+      return fused ? GatherRowsFn::apply(x, index) : x.index_select(0, index);
+    };
     // Context: mean pool per node set, globals, query node.
     std::vector<at::Tensor> parts;
     for (int s = 0; s < sets; ++s) {
       const auto n = b.set_features[s].size(0);
       auto hs = x.narrow(0, b.set_base[s], n);
+      if (fused) {
+        parts.push_back(SegmentMeanFn::apply(hs, b.set_graph_offsets[s]));
+        continue;
+      }
       auto sum = SumRows(hs, b.set_graph[s], b.graphs);
       auto cnt = SumRows(at::ones({n}), b.set_graph[s], b.graphs).clamp_min(1);
       parts.push_back(sum / cnt.unsqueeze(1));
     }
     parts.push_back(globals_proj->forward(b.globals));
-    if (schema.has_query) parts.push_back(x.index_select(0, b.query_index));
+    if (schema.has_query) parts.push_back(gather(b.query_index));
     auto c = at::relu(ctx->forward(at::cat(parts, 1)));  // [B, H]
     // Attention decoder over actions.
-    auto keys_in = x.index_select(0, b.action_index.reshape({-1})).view({b.graphs, b.max_actions, hidden});
+    auto keys_in = gather(b.action_index.reshape({-1})).view({b.graphs, b.max_actions, hidden});
     if (schema.action_feature_dim > 0) keys_in = at::cat({keys_in, b.action_features}, 2);
     const int dh = hidden / heads;
     auto k = wk->forward(keys_in).view({b.graphs, b.max_actions, heads, dh});
@@ -827,11 +1466,56 @@ std::vector<float> GatAggregate(const std::vector<float>& x, int n, int d,
   c10::InferenceMode guard;
   auto xt = at::tensor(x).view({n, d});
   std::vector<std::int64_t> s(src.begin(), src.end()), t(dst.begin(), dst.end());
+  if (FusedGat()) {
+    const std::vector<std::int64_t> type(s.size(), 0);
+    const Batch::Csr csr = SortByDestination(s, t, type, {}, n);
+    auto out = GatAttentionFn::apply(xt, xt, at::zeros({1, d}), at::empty({0, d}),
+                                     at::tensor(att).view({1, d}),
+                                     csr.offsets, csr.src, csr.type, csr.feat, 1);
+    return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + n * d);
+  }
   auto out = GatAttention(xt, xt, at::tensor(s, at::kLong), at::tensor(t, at::kLong),
                           at::zeros({static_cast<std::int64_t>(src.size()), d}),
                           at::tensor(att).view({1, d}), 1)
                  .contiguous();
   return std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + n * d);
+}
+
+void SetFusedGat(bool fused) { fused_gat.store(fused); }
+bool FusedGat() { return fused_gat.load(); }
+
+struct ModelAccess {
+  static ForwardBackward Run(NeuralModel& model, std::span<const env::Observation* const> obs,
+                             std::uint64_t seed) {
+    auto& net = model.impl_->net;
+    const Batch b = MakeBatch(model.impl_->schema, obs);
+    net->zero_grad();
+    auto [logits, value] = net->forward(b);
+    auto logp = at::log_softmax(logits, 1).masked_fill(b.action_valid.logical_not(), 0);
+    Rng rng(seed);
+    auto draw = [&](at::IntArrayRef shape) {
+      auto t = at::empty(shape, at::kFloat);
+      float* p = t.data_ptr<float>();
+      for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<float>(rng.Uniform() - 0.5);
+      return t;
+    };
+    auto loss = (logp * draw(logp.sizes())).sum() + (value * draw(value.sizes())).sum();
+    loss.backward();
+    ForwardBackward r;
+    r.log_probs = ToVector(logp);
+    r.values = ToVector(value);
+    for (const auto& p : net->named_parameters())
+      r.grads.emplace_back(p.key(), p.value().grad().defined() ? ToVector(p.value().grad())
+                                                               : std::vector<float>{});
+    net->zero_grad();
+    return r;
+  }
+};
+
+ForwardBackward RunForwardBackward(NeuralModel& model,
+                                   std::span<const env::Observation* const> obs,
+                                   std::uint64_t seed) {
+  return ModelAccess::Run(model, obs, seed);
 }
 }  // namespace testing
 

@@ -35,6 +35,9 @@
 namespace dispatchlab::policy {
 class FastNet;
 class PolicyNet;
+namespace testing {
+struct ModelAccess;
+}
 }
 
 namespace dispatchlab::policy {
@@ -138,6 +141,7 @@ class NeuralModel {
   struct Impl;
   explicit NeuralModel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+  friend struct testing::ModelAccess;
 };
 
 // LibTorch inference behind the policy adapters' interface
@@ -153,6 +157,30 @@ namespace testing {
 std::vector<float> GatAggregate(const std::vector<float>& x, int n, int d,
                                 const std::vector<int>& src, const std::vector<int>& dst,
                                 const std::vector<float>& att);
+
+// Which implementation the GATv2 attention aggregation (and the pooling and
+// row gathers around it) runs on: true (the default) the fused kernels,
+// forward and backward written out over destination-sorted edges; false the
+// reference built from LibTorch operations (index_select, scatter_add,
+// elementwise). Same math, outputs and gradients equal to rounding; kept so
+// that tests and bench/update_bench.cc compare both in one process.
+// Process-wide; set it only while no model is running.
+void SetFusedGat(bool fused);
+bool FusedGat();
+
+// One forward and backward pass of `model` on `obs` (one batch), for
+// comparing the two paths above. The loss is a fixed random combination
+// (weights drawn from `seed`) of the legal actions' log-probabilities and
+// the values, so every output reaches every parameter. log_probs: B x A
+// row-major (A = the batch's largest action count), 0 where not legal;
+// grads: per named parameter, its gradient (empty if it got none).
+struct ForwardBackward {
+  std::vector<float> log_probs, values;
+  std::vector<std::pair<std::string, std::vector<float>>> grads;
+};
+ForwardBackward RunForwardBackward(NeuralModel& model,
+                                   std::span<const env::Observation* const> obs,
+                                   std::uint64_t seed);
 }  // namespace testing
 
 }  // namespace dispatchlab::policy
