@@ -936,7 +936,8 @@ struct NetImpl : torch::nn::Module {
   // Returns masked logits [B, A] (invalid = -1e9) and values [B].
   std::pair<at::Tensor, at::Tensor> forward(const Batch& b) {
     const int sets = static_cast<int>(schema.node_dims.size());
-    const bool fused = b.csr.offsets.defined();
+    // The fused kernels keep a row in stack buffers of kMaxHidden floats.
+    const bool fused = b.csr.offsets.defined() && hidden <= kMaxHidden;
     std::vector<at::Tensor> xs;
     for (int s = 0; s < sets; ++s) {
       auto& proj = *in_proj[s]->as<torch::nn::Linear>();
