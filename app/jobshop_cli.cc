@@ -96,6 +96,7 @@ struct RunFlags {
   BreakdownFlags breakdowns;
   std::uint64_t seed = 0;
   int episodes = 1;
+  int samples = 0;
   bool json = false;
 };
 
@@ -103,7 +104,9 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
   const auto scenario =
       scenarios::FromInstance(OrBadInput(scenarios::LoadJobShopInstance(f.instance)));
   const Instance& inst = *scenario.instance;
-  auto info = OrBadInput(ctx.Registry().Find(Domain::kJobShop, f.policy));
+  if (f.samples < 0 || f.samples == 1) throw BadInput{"--samples must be 0 (greedy) or >= 2"};
+  auto info = OrBadInput(ctx.Registry().Find(
+      Domain::kJobShop, policy::PolicyRegistry::WithSamples(f.policy, f.samples)));
   if (f.episodes < 1) throw BadInput{"--episodes must be at least 1"};
   if (f.replan_ms < 0) throw BadInput{"--replan-ms must be >= 0 (0 = evaluation budget only)"};
   if (info.name == "replan" && f.replan_ms > 0) {
@@ -510,8 +513,12 @@ void AddJobShopCommands(CLI::App& app, CliAction* action,
       ->required();
   c->add_option("--policy", run->policy,
                 "fifo, spt, lpt, mor, lor, mwkr, lwkr, stpt, ltpt, random, replan (online "
-                "re-planning), ig (clairvoyant ceiling), gat, or a weights file")
+                "re-planning), ig (clairvoyant ceiling), gat, or a weights file; "
+                "gat:best128 = best of 128 sampled episodes")
       ->capture_default_str();
+  c->add_option("--samples", run->samples,
+                "Learned policies: run K sampled episodes on each seed and keep the best "
+                "(both cores; with breakdowns it has seen them: a ceiling)");
   c->add_option("--replan-ms", run->replan_ms,
                 "replan: also stop each re-plan after this many ms (0 = the evaluation "
                 "budget only, reproducible)")

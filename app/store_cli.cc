@@ -353,6 +353,7 @@ struct EvalFlags {
   int seeds = 30;
   std::uint64_t seed = 0;
   int threads = 0;
+  int samples = 0;  // learned job-shop policies: best of K sampled episodes
   bool quiet = false;
   std::string shard = "0/1";
 };
@@ -409,7 +410,13 @@ scenarios::Grid BuildGrid(const EvalFlags& f, CliContext& ctx, Store& store) {
   if (f.seeds < 1) throw BadInput{"--seeds must be at least 1"};
   scenarios::Grid grid;
   grid.domain = domain;
-  grid.policies = OrBadInput(ctx.Registry().Parse(domain, f.policies));
+  if (f.samples < 0 || f.samples == 1) throw BadInput{"--samples must be 0 (greedy) or >= 2"};
+  if (f.samples > 1 && domain != Domain::kJobShop)
+    throw BadInput{"--samples: best-of-K sampling is for job-shop policies"};
+  std::string list = f.policies;
+  if (f.samples > 1 && list == "all") list = fmt::format("{}", fmt::join(ctx.Registry().Names(domain), ","));
+  grid.policies = OrBadInput(
+      ctx.Registry().Parse(domain, policy::PolicyRegistry::WithSamples(list, f.samples)));
   if (domain == Domain::kJobShop) {
     auto ps = ParseProbabilities(f.shutdown_p);
     std::sort(ps.begin(), ps.end());
@@ -676,6 +683,9 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
                 "Comma-separated names or globs (default: la* for jobshop, default for uam)");
   c->add_option("--policies", ev->policies, "Comma-separated policies, or all")
       ->capture_default_str();
+  c->add_option("--samples", ev->samples,
+                "Job shop: learned policies run K sampled episodes per seed and keep the best "
+                "(stored as <name>:best<K>, a ceiling)");
   c->add_option("--seeds", ev->seeds, "Seeds per cell")->capture_default_str();
   c->add_option("--seed", ev->seed, "First seed")->capture_default_str();
   c->add_option("--shutdown-p", ev->shutdown_p,
@@ -711,6 +721,9 @@ void AddStoreCommands(CLI::App& app, CliAction* action, std::ostream& out,
   c->add_option("--policies", cmp->eval.policies, "Two or more policies, comma-separated")
       ->required();
   c->add_option("--baseline", cmp->baseline, "Policy the others are compared to (default: first)");
+  c->add_option("--samples", cmp->eval.samples,
+                "Job shop: learned policies as best of K sampled episodes (or name them "
+                "gat:best<K>)");
   c->add_option("--seeds", cmp->eval.seeds, "Seeds per cell")->capture_default_str();
   c->add_option("--seed", cmp->eval.seed, "First seed")->capture_default_str();
   c->add_option("--shutdown-p", cmp->eval.shutdown_p, "Breakdown probabilities, comma-separated")

@@ -3,6 +3,7 @@
 // `dispatchlab` executable hands `train` over to dispatchlab-train
 // (app/train_launcher.cc).
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,6 +31,7 @@ extern "C" void OnTrainInterrupt(int) { g_stop_training = true; }
 
 struct TrainFlags {
   std::string domain, out, config, db, name;  // domain "": jobshop, or the resumed run's
+  std::string method;                         // "": from --config (default ppo)
   std::int64_t steps = -1;
   int envs = -1, threads = 0;
   std::int64_t seed = -1;
@@ -66,6 +68,9 @@ std::string Duration(double s) {
 policy::TrainConfig WithCommandLine(policy::TrainConfig c, const TrainFlags& f) {
   if (!f.config.empty())
     c = OrBadInput(policy::ApplyTrainConfigJson(c, OrBadInput(ReadTextFile(f.config)), f.config));
+  if (!f.method.empty())
+    c = OrBadInput(policy::ApplyTrainConfigJson(
+        c, nlohmann::json{{"method", f.method}}.dump(), "--method"));
   if (f.steps >= 0) c.steps = f.steps;
   if (f.envs >= 0) c.envs = f.envs;
   if (f.seed >= 0) c.seed = static_cast<std::uint64_t>(f.seed);
@@ -152,12 +157,19 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   };
   cb.on_progress = [&](const policy::TrainProgress& p) {
     if (f.quiet) return;
+    const std::string losses =
+        p.imitation
+            ? fmt::format("ce {:.3f}  agree {:.0f}%  greedy +{:.1f}% over best  won: sample "
+                          "{:.0f}% expert {:.0f}%  search {:.1f}s",
+                          p.imitation_loss, 100 * p.imitation_accuracy, p.greedy_over_best_pct,
+                          100 * p.won_by_sample, 100 * p.won_by_expert, p.rollout_s)
+            : fmt::format("pi {:.3f}  v {:.3f}  ent {:.3f}  kl {:.4f}  rollout {:.1f}s",
+                          p.ppo.policy_loss, p.ppo.value_loss, p.ppo.entropy, p.ppo.approx_kl,
+                          p.rollout_s);
     const std::string line = fmt::format(
-        "step {}/{} ({:.0f}%)  {:.0f} steps/s  return {:.2f}  pi {:.3f}  v {:.3f}  ent {:.3f}  "
-        "kl {:.4f}  rollout {:.1f}s update {:.1f}s{}  ETA {}",
+        "step {}/{} ({:.0f}%)  {:.0f} steps/s  return {:.2f}  {}  update {:.1f}s{}  ETA {}",
         p.step, p.total_steps, 100.0 * p.step / p.total_steps, p.steps_per_s, p.mean_return,
-        p.ppo.policy_loss, p.ppo.value_loss, p.ppo.entropy, p.ppo.approx_kl, p.rollout_s,
-        p.update_s,
+        losses, p.update_s,
         p.evaluated ? fmt::format("  eval {:.1f} (best {:.1f}, {:.1f}s)", p.eval_score,
                                   p.best_eval_score, p.eval_s)
                     : "",
@@ -217,9 +229,15 @@ int DoExport(const std::string& checkpoint, std::string out_path, std::ostream& 
 
 void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
   auto f = std::make_shared<TrainFlags>();
-  auto* c = app.add_subcommand("train", "Train a graph-attention policy with PPO");
+  auto* c = app.add_subcommand(
+      "train", "Train a graph-attention policy (PPO; for the job shop also learning from search)");
   c->add_option("--domain", f->domain, "jobshop or uam (default jobshop; with --resume the run's)");
-  c->add_option("--steps", f->steps, "Environment decisions in total (default from config)");
+  c->add_option("--method", f->method,
+                "ppo, self-label (job shop: imitate the best of sampled episodes) or imitate "
+                "(job shop: imitate an iterated-greedy expert); default from --config, else ppo");
+  c->add_option("--steps", f->steps,
+                "Decisions in total: PPO environment steps, self-label/imitate labelled "
+                "decisions (default from config)");
   c->add_option("--envs", f->envs, "Parallel environments (default 8)");
   c->add_option("--out", f->out, "Output directory (default runs/<domain>_gat)");
   c->add_flag("--resume", f->resume,

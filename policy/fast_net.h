@@ -46,6 +46,9 @@ struct SeqLayerWeights {
 
 struct FastNetWeights {
   int hidden = 0, heads = 0;
+  // Job shop: the feature version the network was trained on
+  // (env::JobShopObserver); files that do not say are version 1.
+  int features = 1;
   std::vector<int> node_dims;
   std::vector<int> edge_dims;  // per typed edge set (0: no features)
   int globals_dim = 0;

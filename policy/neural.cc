@@ -911,7 +911,8 @@ struct SeqLayerImpl : torch::nn::Module {
 TORCH_MODULE(SeqLayer);
 
 struct NetImpl : torch::nn::Module {
-  NetImpl(const Schema& s, const ModelConfig& c) : schema(s), hidden(c.hidden), heads(c.heads) {
+  NetImpl(const Schema& s, const ModelConfig& c)
+      : schema(s), hidden(c.hidden), heads(c.heads), features(c.features) {
     const int sets = static_cast<int>(s.node_dims.size());
     for (int i = 0; i < sets; ++i) in_proj->push_back(torch::nn::Linear(s.node_dims[i], hidden));
     register_module("in_proj", in_proj);
@@ -1019,6 +1020,7 @@ struct NetImpl : torch::nn::Module {
 
   Schema schema;
   int hidden, heads;
+  int features;  // job-shop feature version the network observes with
   int seq_index_ = -1;
   torch::nn::ModuleList in_proj, edge_proj, layers;
   SeqLayer seq{nullptr};
@@ -1094,6 +1096,7 @@ FastNetWeights ExportWeights(const NetImpl& net) {
   const Schema& s = net.schema;
   w.hidden = net.hidden;
   w.heads = net.heads;
+  w.features = net.features;
   w.node_dims = s.node_dims;
   for (const auto& e : s.edges) w.edge_dims.push_back(e.dim);
   w.globals_dim = s.globals_dim;
@@ -1150,7 +1153,7 @@ void NeuralModel::SetThreads(int threads) { at::set_num_threads(std::max(1, thre
 Result<std::unique_ptr<NeuralModel>> NeuralModel::Create(Domain domain, const ModelConfig& config,
                                                          std::uint64_t seed) {
   if (config.hidden < 8 || config.heads < 1 || config.hidden % config.heads != 0 ||
-      config.layers < 1 || config.layers > 16)
+      config.layers < 1 || config.layers > 16 || config.features < 1 || config.features > 2)
     return Error{fmt::format("model: need hidden >= 8 divisible by heads, 1 <= layers <= 16 "
                              "(got hidden {}, heads {}, layers {})",
                              config.hidden, config.heads, config.layers)};
@@ -1289,6 +1292,53 @@ PpoStats NeuralModel::Update(const std::vector<Transition>& batch, const PpoConf
   return stats;
 }
 
+NeuralModel::ImitationStats NeuralModel::UpdateImitation(const std::vector<Transition>& batch,
+                                                         int epochs, int minibatch, double lr,
+                                                         double max_grad_norm, Rng& rng) {
+  ImitationStats stats;
+  if (batch.empty()) return stats;
+  ++impl_->version;  // the weights change: fast_net() rebuilds
+  auto& net = impl_->net;
+  for (auto& group : impl_->optimizer->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  std::vector<std::size_t> order(batch.size());
+  std::iota(order.begin(), order.end(), 0);
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    for (std::size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[rng.UniformInt(0, static_cast<std::int64_t>(i) - 1)]);
+    double loss_sum = 0, hits = 0;
+    std::size_t seen = 0;
+    for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(minibatch)) {
+      std::vector<const env::Observation*> obs;
+      std::vector<std::int64_t> actions;
+      for (std::size_t k = start; k < std::min(order.size(), start + minibatch); ++k) {
+        obs.push_back(&batch[order[k]].obs);
+        actions.push_back(batch[order[k]].action);
+      }
+      const Batch b = MakeBatch(impl_->schema, obs);
+      auto logits = net->forward(b).first;
+      auto logp = at::log_softmax(logits, 1);
+      auto act = at::tensor(actions, at::kLong).unsqueeze(1);
+      auto loss = -logp.gather(1, act).mean();
+      impl_->optimizer->zero_grad();
+      loss.backward();
+      impl_->AverageGradients();
+      torch::nn::utils::clip_grad_norm_(net->parameters(), max_grad_norm);
+      impl_->optimizer->step();
+      {
+        at::NoGradGuard ng;
+        hits += (logits.argmax(1) == act.squeeze(1)).to(at::kFloat).sum().item<double>();
+      }
+      loss_sum += loss.item<double>() * static_cast<double>(obs.size());
+      seen += obs.size();
+      ++stats.steps;
+    }
+    stats.loss = loss_sum / static_cast<double>(seen);
+    stats.accuracy = hits / static_cast<double>(seen);
+  }
+  return stats;
+}
+
 int NeuralModel::rank() const { return impl_->rank; }
 int NeuralModel::world() const { return impl_->world; }
 
@@ -1372,7 +1422,8 @@ Status NeuralModel::Save(const std::string& path, const std::string& trainer_sta
   meta["domain"] = DomainName(impl_->domain);
   meta["config"] = {{"hidden", impl_->config.hidden},
                     {"heads", impl_->config.heads},
-                    {"layers", impl_->config.layers}};
+                    {"layers", impl_->config.layers},
+                    {"features", impl_->config.features}};
   meta["trainer"] = Json::parse(trainer_state.empty() ? "{}" : trainer_state);
   const std::string tmp = path + ".tmp";
   try {
@@ -1406,6 +1457,7 @@ class TorchNet final : public PolicyNet {
     probs_ = std::move(batch[0]);
     return probs_;
   }
+  int features() const override { return model_->config().features; }
 
  private:
   std::shared_ptr<const NeuralModel> model_;
@@ -1444,6 +1496,7 @@ Result<std::unique_ptr<NeuralModel>> NeuralModel::Load(const std::string& path) 
   config.hidden = meta["config"].value("hidden", 64);
   config.heads = meta["config"].value("heads", 4);
   config.layers = meta["config"].value("layers", 3);
+  config.features = meta["config"].value("features", 1);  // before versions: 1
   auto model = Create(*domain, config, 0);
   if (!model) return model.error();
   try {

@@ -46,6 +46,9 @@ struct ModelConfig {
   int hidden = 32;
   int heads = 4;
   int layers = 3;
+  // Job-shop feature version (env::kJobShopFeaturesCurrent for new models;
+  // checkpoints that do not record it are version 1).
+  int features = 2;
 };
 
 struct PpoConfig {
@@ -117,6 +120,18 @@ class NeuralModel {
   // filled) at learning rate `lr`; minibatches drawn with `rng`.
   PpoStats Update(const std::vector<Transition>& batch, const PpoConfig& ppo, double lr,
                   Rng& rng);
+
+  // Cross-entropy steps on demonstrated decisions (learning from search):
+  // `epochs` passes over `batch` (obs and action used) in shuffled
+  // minibatches, each step minimising -log p(action | obs) at learning rate
+  // `lr`, gradients clipped to `max_grad_norm`. Returns the mean loss of
+  // the last pass and the share of decisions the policy's argmax matches.
+  struct ImitationStats {
+    double loss = 0, accuracy = 0;
+    int steps = 0;
+  };
+  ImitationStats UpdateImitation(const std::vector<Transition>& batch, int epochs, int minibatch,
+                                 double lr, double max_grad_norm, Rng& rng);
 
   // Joins a data-parallel group. Rank 0's weights are broadcast, and from
   // then on Update averages the gradients of all ranks before each step, so

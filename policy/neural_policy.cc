@@ -51,7 +51,7 @@ NeuralJobShopPolicy::NeuralJobShopPolicy(std::unique_ptr<PolicyNet> net, std::st
 
 void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
   net_->BeginEpisode();
-  rng_ = Rng::Stream(seed, StreamTag::kPolicy, 0x6a7);
+  rng_ = Rng::Stream(seed, StreamTag::kPolicy, 0x6a7, stream_);
   observed_ = nullptr;  // a new episode may bring a new instance at the same address
 }
 
@@ -60,7 +60,7 @@ const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simu
       obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
       static_cast<int>(obs_.mask.size()) != sim.instance().num_jobs()) {
     observed_ = &sim.instance();
-    observer_ = std::make_unique<env::JobShopObserver>(sim.instance());
+    observer_ = std::make_unique<env::JobShopObserver>(sim.instance(), net_->features());
     obs_ = env::Observation{};
     observer_->Init(&obs_);
   }

@@ -27,6 +27,8 @@ class PolicyNet {
   virtual void BeginEpisode() {}
   // Masked action probabilities (size of obs.mask); valid until the next call.
   virtual const std::vector<float>& Probabilities(const env::Observation& obs) = 0;
+  // Job-shop feature version the network was trained on (what to observe with).
+  virtual int features() const = 0;
 };
 
 // Where the weights come from at each episode: a fixed network (a weights
@@ -40,6 +42,7 @@ class FastNetPolicyNet final : public PolicyNet {
   explicit FastNetPolicyNet(FastNetSource source);
   void BeginEpisode() override;
   const std::vector<float>& Probabilities(const env::Observation& obs) override;
+  int features() const override { return net_->weights().features; }
 
  private:
   FastNetSource source_;
@@ -55,6 +58,10 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
       : NeuralJobShopPolicy(std::make_unique<FastNetPolicyNet>(std::move(net)), std::move(name),
                             sample) {}
   std::string name() const override { return name_; }
+  // Sampling draws from the episode's policy stream number `stream` (0 by
+  // default): best-of-K sampling and self-labeling run K episodes on one
+  // seed (the same breakdowns) with K different streams.
+  void set_sample_stream(std::uint64_t stream) { stream_ = stream; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim,
              std::span<const jobshop::Candidate> candidates) override;
@@ -65,6 +72,7 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   std::unique_ptr<PolicyNet> net_;
   std::string name_;
   bool sample_;
+  std::uint64_t stream_ = 0;
   Rng rng_{0};
   const jobshop::Instance* observed_ = nullptr;
   std::unique_ptr<env::JobShopObserver> observer_;

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "policy/neural_policy.h"
+#include "policy/self_label.h"
 #include "policy/weights_file.h"
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/replan.h"
@@ -22,6 +24,21 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 bool IsLearnedName(std::string_view name) {
   return name == "gat" || EndsWith(name, ".pt") || EndsWith(name, ".safetensors");
+}
+
+// "gat:best128" -> ("gat", 128); no suffix: samples 0. A malformed count
+// is -1.
+std::pair<std::string_view, int> SplitSamples(std::string_view name) {
+  const auto colon = name.rfind(":best");
+  if (colon == std::string_view::npos) return {name, 0};
+  const std::string_view digits = name.substr(colon + 5);
+  int k = 0;
+  if (digits.empty() || digits.size() > 5) return {name.substr(0, colon), -1};
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') return {name.substr(0, colon), -1};
+    k = k * 10 + (ch - '0');
+  }
+  return {name.substr(0, colon), k};
 }
 
 bool FileExists(const std::string& path) {
@@ -108,8 +125,35 @@ std::vector<std::string> JobShopNames(bool shipped, bool planners = false) {
   return names;
 }
 
+// Best-of-K sampling of the learned policy `base`.
+Result<PolicySpec> SampledSpec(std::string_view name, std::string_view base, int samples,
+                               const std::string& learned_path) {
+  if (samples < 2 || samples > 4096)
+    return Error{fmt::format("'{}': best-of-K sampling needs K in [2, 4096] (e.g. {}:best128)",
+                             name, base)};
+  auto learned = LoadLearned(base, learned_path, Domain::kJobShop);
+  if (!learned) return learned.error();
+  PolicySpec spec;
+  spec.domain = Domain::kJobShop;
+  spec.name = std::string(name);
+  spec.kind = "ceiling";  // with breakdowns, the samples have met the episode's failures
+  auto params = nlohmann::json::parse(learned->parameters);
+  params["samples"] = samples;
+  params["clairvoyant"] = "when shutdown_p > 0";
+  spec.parameters = params.dump();
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto net = learned->net;
+  const std::string n = spec.name;
+  spec.make_jobshop = [net, n, samples, threads] {
+    return std::make_unique<SampledBestPolicy>(net, n, samples, threads);
+  };
+  return spec;
+}
+
 Result<PolicySpec> FindJobShop(std::string_view name, const std::string& learned_path,
                                bool shipped) {
+  if (const auto [base, samples] = SplitSamples(name); samples != 0 && IsLearnedName(base))
+    return SampledSpec(name, base, samples, learned_path);
   if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kJobShop);
   PolicySpec spec;
   spec.domain = Domain::kJobShop;
@@ -188,6 +232,7 @@ std::vector<std::string> PolicyRegistry::Names(Domain d) const {
 std::vector<std::string> PolicyRegistry::Choices(Domain d) const {
   std::vector<std::string> names = Names(d);
   if (d == Domain::kJobShop) {
+    if (FileExists(ShippedPath(d))) names.push_back("gat:best128");  // best-of-128 sampling
     names.push_back("replan");
     names.push_back("ig");
   } else {
@@ -198,7 +243,10 @@ std::vector<std::string> PolicyRegistry::Choices(Domain d) const {
 }
 
 Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {
-  const std::string learned = name == "gat" ? ShippedPath(d) : std::string(name);
+  const std::string_view base = SplitSamples(name).first;
+  if (d == Domain::kUam && SplitSamples(name).second != 0 && IsLearnedName(base))
+    return Error{fmt::format("'{}': best-of-K sampling is for job-shop policies", name)};
+  const std::string learned = base == "gat" ? ShippedPath(d) : std::string(base);
   if (d == Domain::kJobShop) return FindJobShop(name, learned, FileExists(ShippedPath(d)));
   return FindUam(name, learned);
 }
@@ -236,6 +284,23 @@ Result<std::vector<Info>> ParseList(std::string_view list, const std::vector<std
   return out;
 }
 }  // namespace
+
+std::string PolicyRegistry::WithSamples(std::string_view list, int samples) {
+  if (samples <= 1) return std::string(list);
+  std::string out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t c = list.find(',', pos);
+    if (c == std::string_view::npos) c = list.size();
+    const std::string_view item = list.substr(pos, c - pos);
+    if (!out.empty() || pos > 0) out += ',';
+    out += item;
+    if (IsLearnedName(item) && SplitSamples(item).second == 0) out += fmt::format(":best{}", samples);
+    if (c == list.size()) break;
+    pos = c + 1;
+  }
+  return out;
+}
 
 Result<std::vector<PolicySpec>> PolicyRegistry::Parse(Domain d, std::string_view list) const {
   return ParseList<PolicySpec>(list, Names(d),

@@ -46,8 +46,18 @@ class PolicyRegistry {
   // known ones.
   Result<PolicySpec> Find(Domain domain, std::string_view name) const;
 
+  // Job shop: "<learned>:best<K>" (e.g. gat:best128) is best-of-K sampling
+  // of a learned policy (policy/self_label.h SampledBestPolicy): K sampled
+  // episodes on the episode's own seed, the best one followed. Kind
+  // "ceiling": with breakdowns it has seen the episode's failures.
+
   // "all" or a comma-separated list (duplicates dropped).
   Result<std::vector<PolicySpec>> Parse(Domain domain, std::string_view list) const;
+
+  // `list` with ":best<samples>" appended to each learned name (gat, .pt,
+  // .safetensors) that has no such suffix yet: what `--samples K` does.
+  // samples <= 1 returns the list unchanged.
+  static std::string WithSamples(std::string_view list, int samples);
 
   // Path of the shipped learned policy of `domain` (it may not exist).
   std::string ShippedPath(Domain domain) const;

@@ -15,6 +15,8 @@
 
 #include "policy/neural_policy.h"
 #include "policy/rollout.h"
+#include "policy/self_label.h"
+#include "sim/jobshop/search.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
 #include "sim/jobshop/generator.h"
@@ -97,6 +99,26 @@ class ParallelFor {
   bool quit_ = false;
 };
 
+// A generated job-shop training episode: instance, breakdowns, seed.
+struct JobShopDraw {
+  jobshop::Instance instance;
+  jobshop::SimOptions options;
+  std::uint64_t seed = 0;
+};
+
+JobShopDraw DrawJobShop(const TrainConfig& c, Rng& rng) {
+  const std::uint64_t seed = rng.NextU64();
+  jobshop::GeneratorOptions g;
+  g.jobs = c.jobs[rng.UniformInt(0, static_cast<std::int64_t>(c.jobs.size()) - 1)];
+  g.machines = c.machines[rng.UniformInt(0, static_cast<std::int64_t>(c.machines.size()) - 1)];
+  g.max_time = c.max_time;
+  g.seed = seed;
+  JobShopDraw d{*jobshop::GenerateInstance(g), {}, seed ^ 0x9e37};
+  d.options.breakdowns = jobshop::PerOperationBreakdowns(
+      c.shutdown_p[rng.UniformInt(0, static_cast<std::int64_t>(c.shutdown_p.size()) - 1)]);
+  return d;
+}
+
 // One training environment: owns its instance/scenario, regenerated from
 // its own stream at every episode.
 class TrainEnv {
@@ -118,19 +140,16 @@ class TrainEnv {
   void Generate(std::uint64_t episode, std::uint64_t attempt) {
     Rng rng = Rng::Stream(c_.seed, StreamTag::kGenerator, 1000 + static_cast<std::uint64_t>(index_),
                           episode + (attempt << 40));
-    const std::uint64_t seed = rng.NextU64();
     if (c_.domain == Domain::kJobShop) {
-      jobshop::GeneratorOptions g;
-      g.jobs = c_.jobs[rng.UniformInt(0, static_cast<std::int64_t>(c_.jobs.size()) - 1)];
-      g.machines = c_.machines[rng.UniformInt(0, static_cast<std::int64_t>(c_.machines.size()) - 1)];
-      g.max_time = c_.max_time;
-      g.seed = seed;
-      instance_ = std::make_unique<jobshop::Instance>(*jobshop::GenerateInstance(g));
-      jobshop::SimOptions o;
-      o.breakdowns = jobshop::PerOperationBreakdowns(
-          c_.shutdown_p[rng.UniformInt(0, static_cast<std::int64_t>(c_.shutdown_p.size()) - 1)]);
-      env_ = std::make_unique<env::JobShopEnv>(*instance_, o);
-    } else {
+      JobShopDraw d = DrawJobShop(c_, rng);
+      instance_ = std::make_unique<jobshop::Instance>(std::move(d.instance));
+      env_ = std::make_unique<env::JobShopEnv>(*instance_, d.options, c_.model.features);
+      env_->Reset(d.seed);
+      episode_return_ = 0;
+      return;
+    }
+    const std::uint64_t seed = rng.NextU64();
+    {
       uam::GeneratorOptions g;
       g.vertiports = static_cast<int>(rng.UniformInt(c_.vertiports_min, c_.vertiports_max));
       g.aircraft = static_cast<int>(rng.UniformInt(c_.aircraft_min, c_.aircraft_max));
@@ -161,11 +180,36 @@ class TrainEnv {
   std::unique_ptr<env::Env> env_;
 };
 
+// max(longest job, busiest machine): no schedule is shorter.
+SimTime MakespanLowerBound(const jobshop::Instance& inst) {
+  std::vector<SimTime> load(inst.num_machines, 0);
+  SimTime lb = 1;
+  for (const auto& job : inst.jobs) {
+    SimTime w = 0;
+    for (const auto& op : job) {
+      w += op.duration;
+      load[op.machine.value] += op.duration;
+    }
+    lb = std::max(lb, w);
+  }
+  for (SimTime l : load) lb = std::max(lb, l);
+  return lb;
+}
+
 std::string CheckpointPath(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();
 }
 
 }  // namespace
+
+const char* TrainMethodName(TrainMethod m) {
+  switch (m) {
+    case TrainMethod::kPpo: return "ppo";
+    case TrainMethod::kSelfLabel: return "self-label";
+    case TrainMethod::kImitate: return "imitate";
+  }
+  return "ppo";
+}
 
 TrainConfig DefaultTrainConfig(Domain d) {
   TrainConfig c;
@@ -215,6 +259,18 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       const std::string& k = it.key();
       const Json& v = it.value();
       if (k == "steps") c.steps = integer(v, k, 1, std::int64_t{1} << 40);
+      else if (k == "method") {
+        const std::string m = v.is_string() ? v.get<std::string>() : v.dump();
+        if (m == "ppo") c.method = TrainMethod::kPpo;
+        else if (m == "self-label") c.method = TrainMethod::kSelfLabel;
+        else if (m == "imitate") c.method = TrainMethod::kImitate;
+        else throw BadValue{fmt::format("method: expected \"ppo\", \"self-label\" or \"imitate\", found {}", v.dump())};
+      }
+      else if (k == "instances") c.instances = static_cast<int>(integer(v, k, 1, 4096));
+      else if (k == "samples") c.samples = static_cast<int>(integer(v, k, 0, 4096));
+      else if (k == "expert_evaluations") c.expert_evaluations = static_cast<int>(integer(v, k, 0, 10000000));
+      else if (k == "labels_per_instance") c.labels_per_instance = static_cast<int>(integer(v, k, 0, 1 << 20));
+      else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, 2));
       else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
       else if (k == "rollout") c.rollout = static_cast<int>(integer(v, k, 1, 1 << 20));
       else if (k == "lr") c.lr = v.get<double>();
@@ -259,6 +315,11 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
     return Error{fmt::format("{}: {}", source, e.message)};
   }
   auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
+  if (c.method != TrainMethod::kPpo && c.domain != Domain::kJobShop)
+    return bad("method: self-label and imitate are for the job shop (UAM trains with ppo)");
+  if (c.method == TrainMethod::kImitate && c.expert_evaluations == 0) c.expert_evaluations = 2000;
+  if (c.method == TrainMethod::kSelfLabel && c.samples == 0 && c.expert_evaluations == 0)
+    return bad("self-label needs samples > 0 or expert_evaluations > 0");
   if (c.steps < 1) return bad("steps must be >= 1");
   if (c.envs < 1 || c.envs > 1024) return bad("envs must be in [1, 1024]");
   if (c.rollout < 1) return bad("rollout must be >= 1");
@@ -283,6 +344,7 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
 std::string TrainConfigJson(const TrainConfig& c) {
   Json j;
   j["domain"] = DomainName(c.domain);
+  j["method"] = TrainMethodName(c.method);
   j["steps"] = c.steps;
   j["envs"] = c.envs;
   j["rollout"] = c.rollout;
@@ -308,6 +370,11 @@ std::string TrainConfigJson(const TrainConfig& c) {
     j["machines"] = c.machines;
     j["shutdown_p"] = c.shutdown_p;
     j["max_time"] = c.max_time;
+    j["features"] = c.model.features;
+    j["instances"] = c.instances;
+    j["samples"] = c.samples;
+    j["expert_evaluations"] = c.expert_evaluations;
+    j["labels_per_instance"] = c.labels_per_instance;
   } else {
     j["vertiports"] = {c.vertiports_min, c.vertiports_max};
     j["aircraft"] = {c.aircraft_min, c.aircraft_max};
@@ -355,16 +422,22 @@ double ValidationScore(const NeuralModel& model) {
   // The torch-free copy of the current weights: what run and eval will use.
   const std::shared_ptr<const FastNet> net = model.fast_net();
   if (model.domain() == Domain::kJobShop) {
+    // 8 generated instances from 6x6 to 30x20 (seeds 777000+, apart from
+    // the training streams and the benchmark instances) at p = 0.05; the
+    // score is minus the mean gap to each instance's lower bound, so every
+    // size weighs the same.
     NeuralJobShopPolicy policy(net, "validation");
+    const std::pair<int, int> sizes[] = {{6, 6},   {10, 5},  {10, 10}, {15, 10},
+                                         {20, 10}, {15, 15}, {20, 15}, {30, 20}};
     double total = 0;
     int n = 0;
-    const std::pair<int, int> sizes[] = {{10, 5}, {15, 5}, {20, 5}, {10, 10}, {10, 10}, {15, 10}};
-    for (int i = 0; i < 6; ++i) {
+    for (const auto& [jobs, machines] : sizes) {
       auto inst = *jobshop::GenerateInstance(
-          {.jobs = sizes[i].first, .machines = sizes[i].second, .seed = 777000 + static_cast<std::uint64_t>(i)});
+          {.jobs = jobs, .machines = machines, .seed = 777000 + static_cast<std::uint64_t>(n)});
       jobshop::SimOptions o;
       o.breakdowns = jobshop::PerOperationBreakdowns(0.05);
-      total += static_cast<double>(jobshop::RunEpisode(inst, o, 4242, policy).makespan);
+      const double lb = static_cast<double>(MakespanLowerBound(inst));
+      total += 100.0 * (static_cast<double>(jobshop::RunEpisode(inst, o, 4242, policy).makespan) / lb - 1.0);
       ++n;
     }
     return -total / n;
@@ -414,6 +487,10 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     if (model->domain() != c.domain)
       return Error{fmt::format("--resume: {} holds a {} policy, not {}", latest,
                                DomainName(model->domain()), DomainName(c.domain))};
+    if (c.domain == Domain::kJobShop && model->config().features != c.model.features)
+      return Error{fmt::format("--resume: {} observes job-shop features version {}, the config "
+                               "asks for {}",
+                               latest, model->config().features, c.model.features)};
     if (model->config().hidden != c.model.hidden || model->config().heads != c.model.heads ||
         model->config().layers != c.model.layers)
       return Error{fmt::format("--resume: {} has model hidden {} heads {} layers {}, the config "
@@ -445,7 +522,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
 
   std::vector<std::unique_ptr<TrainEnv>> envs;
   std::vector<std::uint64_t> episode_counter(c.envs);
-  for (int i = 0; i < c.envs; ++i) {
+  for (int i = 0; i < (c.method == TrainMethod::kPpo ? c.envs : 0); ++i) {
     envs.push_back(std::make_unique<TrainEnv>(c, i));
     // Episode numbers continue after a resume, so the curve goes on with
     // new instances rather than repeating the first ones.
@@ -483,63 +560,139 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       break;
     }
     const auto rollout_start = Clock::now();
-    std::vector<std::vector<Transition>> traj(c.envs);
-    for (int t = 0; t < c.rollout; ++t) {
-      std::vector<const env::Observation*> obs;
-      for (auto& e : envs) obs.push_back(&e->env().observation());
-      std::vector<std::vector<float>> probs;
-      std::vector<float> values;
-      model->Evaluate(obs, &probs, &values);
-      std::vector<int> actions(c.envs);
-      for (int i = 0; i < c.envs; ++i) actions[i] = SampleLegal(probs[i], obs[i]->mask, rng);
-      for (int i = 0; i < c.envs; ++i) {
-        Transition tr;
-        tr.obs = *obs[i];
-        tr.action = actions[i];
-        tr.log_prob = std::log(std::max(1e-12f, probs[i][actions[i]]));
-        tr.value = values[i];
-        traj[i].push_back(std::move(tr));
-      }
-      std::vector<env::StepResult> results(c.envs);
-      pool.Run(c.envs, [&](int i) { results[i] = envs[i]->env().Step(actions[i]); });
-      for (int i = 0; i < c.envs; ++i) {
-        traj[i].back().reward = static_cast<float>(results[i].reward * c.reward_scale);
-        traj[i].back().done = results[i].done;
-        envs[i]->episode_return_ += results[i].reward;
-        if (results[i].done) {
-          recent.push_back(envs[i]->episode_return_);
-          if (recent.size() > 50) recent.pop_front();
-          ++episodes;
-          episode_counter[i] += static_cast<std::uint64_t>(c.envs) * world;
-          envs[i]->NewEpisode(episode_counter[i]);
-        }
-      }
-      step += static_cast<std::int64_t>(c.envs) * world;
-    }
-    // Bootstrap values of the states after the rollout.
-    std::vector<const env::Observation*> last;
-    for (auto& e : envs) last.push_back(&e->env().observation());
-    std::vector<std::vector<float>> lp;
-    std::vector<float> lv;
-    model->Evaluate(last, &lp, &lv);
-    std::vector<Transition> batch;
-    for (int i = 0; i < c.envs; ++i) {
-      ComputeGae(traj[i], traj[i].back().done ? 0.f : lv[i], c.gamma, c.lambda);
-      for (auto& tr : traj[i]) batch.push_back(std::move(tr));
-    }
-    NormalizeAdvantages(batch);
-    const auto update_start = Clock::now();
-    const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
+    auto update_start = rollout_start;
     PpoStats stats;
-    try {
-      stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
-    } catch (const std::exception& e) {
-      return LostRank(e, latest);
+    TrainProgress p;
+    if (c.method == TrainMethod::kPpo) {
+      std::vector<std::vector<Transition>> traj(c.envs);
+      for (int t = 0; t < c.rollout; ++t) {
+        std::vector<const env::Observation*> obs;
+        for (auto& e : envs) obs.push_back(&e->env().observation());
+        std::vector<std::vector<float>> probs;
+        std::vector<float> values;
+        model->Evaluate(obs, &probs, &values);
+        std::vector<int> actions(c.envs);
+        for (int i = 0; i < c.envs; ++i) actions[i] = SampleLegal(probs[i], obs[i]->mask, rng);
+        for (int i = 0; i < c.envs; ++i) {
+          Transition tr;
+          tr.obs = *obs[i];
+          tr.action = actions[i];
+          tr.log_prob = std::log(std::max(1e-12f, probs[i][actions[i]]));
+          tr.value = values[i];
+          traj[i].push_back(std::move(tr));
+        }
+        std::vector<env::StepResult> results(c.envs);
+        pool.Run(c.envs, [&](int i) { results[i] = envs[i]->env().Step(actions[i]); });
+        for (int i = 0; i < c.envs; ++i) {
+          traj[i].back().reward = static_cast<float>(results[i].reward * c.reward_scale);
+          traj[i].back().done = results[i].done;
+          envs[i]->episode_return_ += results[i].reward;
+          if (results[i].done) {
+            recent.push_back(envs[i]->episode_return_);
+            if (recent.size() > 50) recent.pop_front();
+            ++episodes;
+            episode_counter[i] += static_cast<std::uint64_t>(c.envs) * world;
+            envs[i]->NewEpisode(episode_counter[i]);
+          }
+        }
+        step += static_cast<std::int64_t>(c.envs) * world;
+      }
+      // Bootstrap values of the states after the rollout.
+      std::vector<const env::Observation*> last;
+      for (auto& e : envs) last.push_back(&e->env().observation());
+      std::vector<std::vector<float>> lp;
+      std::vector<float> lv;
+      model->Evaluate(last, &lp, &lv);
+      std::vector<Transition> batch;
+      for (int i = 0; i < c.envs; ++i) {
+        ComputeGae(traj[i], traj[i].back().done ? 0.f : lv[i], c.gamma, c.lambda);
+        for (auto& tr : traj[i]) batch.push_back(std::move(tr));
+      }
+      NormalizeAdvantages(batch);
+      update_start = Clock::now();
+      const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
+      try {
+        stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
+      } catch (const std::exception& e) {
+        return LostRank(e, latest);
+      }
+    } else {
+      // Learning from search: label each instance with the best of its
+      // sampled (and expert) episodes, then one cross-entropy update.
+      const std::shared_ptr<const FastNet> net = model->fast_net();
+      struct Labelled {
+        std::vector<Transition> decisions;
+        BestOfResult search;
+        double mean_duration = 1;
+      };
+      std::vector<Labelled> labelled(c.instances);
+      const bool imitate = c.method == TrainMethod::kImitate;
+      pool.Run(c.instances, [&](int i) {
+        Rng draw = Rng::Stream(c.seed, StreamTag::kGenerator, 5000 + static_cast<std::uint64_t>(rank),
+                               static_cast<std::uint64_t>(iteration) * 4096 + static_cast<std::uint64_t>(i));
+        const JobShopDraw d = DrawJobShop(c, draw);
+        BestOfOptions o;
+        o.samples = imitate ? 0 : c.samples;
+        o.include_greedy = true;
+        o.expert_evaluations = c.expert_evaluations;
+        o.threads = 1;
+        Labelled& l = labelled[i];
+        l.search = BestOfSamples(d.instance, d.options, d.seed, net, o);
+        if (imitate) {  // the expert's episode, whatever the greedy one did
+          l.search.best = l.search.expert;
+          l.search.source = "expert";
+        }
+        l.mean_duration = std::max(1e-9, d.instance.MeanDuration());
+        if (l.search.best.makespan < kTimeInfinity)
+          l.decisions = Demonstrate(d.instance, d.options, d.seed, l.search.best.jobs,
+                                    c.model.features);
+        const std::size_t keep = static_cast<std::size_t>(c.labels_per_instance);
+        if (keep > 0 && l.decisions.size() > keep) {  // a random subset, partial Fisher-Yates
+          for (std::size_t k = 0; k < keep; ++k)
+            std::swap(l.decisions[k],
+                      l.decisions[k + static_cast<std::size_t>(draw.UniformInt(
+                                          0, static_cast<std::int64_t>(l.decisions.size() - k) - 1))]);
+          l.decisions.resize(keep);
+        }
+      });
+      std::vector<Transition> batch;
+      double over = 0;
+      int counted = 0;
+      for (auto& l : labelled) {
+        for (auto& t : l.decisions) batch.push_back(std::move(t));
+        if (l.search.best.makespan < kTimeInfinity && l.search.greedy_makespan < kTimeInfinity) {
+          const double best = static_cast<double>(l.search.best.makespan);
+          over += 100.0 * (static_cast<double>(l.search.greedy_makespan) - best) / best;
+          ++counted;
+          recent.push_back(-static_cast<double>(l.search.greedy_makespan) / l.mean_duration);
+          if (recent.size() > 50) recent.pop_front();
+        }
+        p.won_by_sample += l.search.source == "sample";
+        p.won_by_greedy += l.search.source == "greedy";
+        p.won_by_expert += l.search.source == "expert";
+        ++episodes;
+      }
+      p.imitation = true;
+      p.won_by_sample /= c.instances;
+      p.won_by_greedy /= c.instances;
+      p.won_by_expert /= c.instances;
+      p.greedy_over_best_pct = counted > 0 ? over / counted : 0;
+      update_start = Clock::now();
+      const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
+      NeuralModel::ImitationStats is;
+      try {
+        is = model->UpdateImitation(batch, c.ppo.epochs, c.ppo.minibatch,
+                                    c.lr * std::max(0.05, frac), c.ppo.max_grad_norm, rng);
+      } catch (const std::exception& e) {
+        return LostRank(e, latest);
+      }
+      p.imitation_loss = is.loss;
+      p.imitation_accuracy = is.accuracy;
+      step += static_cast<std::int64_t>(batch.size()) * world;
     }
     ++iteration;
     const auto update_end = Clock::now();
 
-    TrainProgress p;
     p.rollout_s = std::chrono::duration<double>(update_start - rollout_start).count();
     p.update_s = std::chrono::duration<double>(update_end - update_start).count();
     p.step = step;
@@ -569,10 +722,19 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     // iteration: a kill between the two re-runs the iteration on --resume,
     // which replaces the point (same step), so the curve never misses one.
     if (leader && cb.on_metrics) {
-      std::vector<std::pair<std::string, double>> m = {
-          {"mean_return", p.mean_return},   {"policy_loss", stats.policy_loss},
-          {"value_loss", stats.value_loss}, {"entropy", stats.entropy},
-          {"approx_kl", stats.approx_kl},   {"steps_per_s", p.steps_per_s}};
+      std::vector<std::pair<std::string, double>> m;
+      if (p.imitation)
+        m = {{"mean_return", p.mean_return},
+             {"imitation_loss", p.imitation_loss},
+             {"imitation_accuracy", p.imitation_accuracy},
+             {"greedy_over_best_pct", p.greedy_over_best_pct},
+             {"won_by_sample", p.won_by_sample},
+             {"won_by_expert", p.won_by_expert},
+             {"steps_per_s", p.steps_per_s}};
+      else
+        m = {{"mean_return", p.mean_return},   {"policy_loss", stats.policy_loss},
+             {"value_loss", stats.value_loss}, {"entropy", stats.entropy},
+             {"approx_kl", stats.approx_kl},   {"steps_per_s", p.steps_per_s}};
       if (p.evaluated) m.push_back({"eval_score", p.eval_score});
       cb.on_metrics(step, m);
     }

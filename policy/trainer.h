@@ -22,9 +22,25 @@
 
 namespace dispatchlab::policy {
 
+// How the job-shop policy learns (UAM: PPO only).
+//   ppo         PPO from the time reward (the return is -makespan).
+//   self-label  learning from search: per instance, `samples` episodes of
+//               the current policy plus its greedy one (and, with
+//               expert_evaluations > 0, an iterated-greedy expert's) on one
+//               seed; cross-entropy on the best one's decisions
+//               (policy/self_label.h).
+//   imitate     cross-entropy on the expert's episodes only (a warm start;
+//               expert_evaluations defaults to 2000 then).
+enum class TrainMethod { kPpo, kSelfLabel, kImitate };
+const char* TrainMethodName(TrainMethod m);
+
 struct TrainConfig {
   Domain domain = Domain::kJobShop;
-  std::int64_t steps = 200000;  // environment decisions in total
+  TrainMethod method = TrainMethod::kPpo;
+  // PPO: environment decisions in total. self-label / imitate: labelled
+  // decisions trained on in total (each instance's best episode counts its
+  // decisions; the sampled ones it was chosen from are not counted).
+  std::int64_t steps = 200000;
   int envs = 8;
   int rollout = 64;             // steps per env per update
   double lr = 3e-4;
@@ -42,6 +58,14 @@ struct TrainConfig {
   std::vector<int> machines = {5, 10};
   std::vector<double> shutdown_p = {0.0, 0.05, 0.1};
   int max_time = 99;
+  // self-label / imitate: instances per iteration, sampled episodes per
+  // instance, expert evaluations (0: no expert).
+  int instances = 16;
+  int samples = 16;
+  int expert_evaluations = 0;
+  // At most this many of the best episode's decisions are trained on
+  // (drawn at random; 0: all). Bounds the update's cost on large instances.
+  int labels_per_instance = 0;
   // UAM scenario sampling.
   int vertiports_min = 6, vertiports_max = 10;
   int aircraft_min = 20, aircraft_max = 40;
@@ -79,6 +103,12 @@ struct TrainProgress {
   int iteration = 0;
   double steps_per_s = 0, eta_s = 0;
   double mean_return = 0;      // mean over recently finished episodes (unscaled)
+  // self-label / imitate: cross-entropy loss and argmax agreement with the
+  // labels; how far the greedy episode is above the best one (%); which
+  // episode won (shares of the iteration's instances).
+  bool imitation = false;
+  double imitation_loss = 0, imitation_accuracy = 0, greedy_over_best_pct = 0;
+  double won_by_sample = 0, won_by_greedy = 0, won_by_expert = 0;
   int episodes = 0;
   PpoStats ppo;
   // Wall seconds of this iteration: collecting the rollout (inference and
@@ -132,7 +162,9 @@ Result<TrainSummary> Train(const TrainConfig& config, const std::string& out_dir
                            const DataParallel& parallel = {});
 
 // Greedy evaluation score of a model on the fixed validation set of its
-// domain (what Train reports): job shop -mean makespan, UAM mean profit.
+// domain (what Train reports): job shop minus the mean gap (%) of the
+// makespan above the instance's lower bound (max of job and machine work),
+// on generated instances from 6x6 to 30x20; UAM mean profit.
 double ValidationScore(const NeuralModel& model);
 
 }  // namespace dispatchlab::policy

@@ -27,6 +27,7 @@ using Json = nlohmann::json;
 // The network's shape as the metadata states it.
 struct Shape {
   int hidden = 0, heads = 0, layers = 0;
+  int features = 1;  // job-shop feature version (model "features"; absent: 1)
   std::vector<int> node_dims, edge_dims;
   int globals_dim = 0, action_feature_dim = 0;
   bool has_query = false;
@@ -93,6 +94,7 @@ std::vector<Slot> SlotsOf(const Shape& s, FastNetWeights* w) {
   const int sets = static_cast<int>(s.node_dims.size());
   w->hidden = h;
   w->heads = s.heads;
+  w->features = s.features;
   w->node_dims = s.node_dims;
   w->edge_dims = s.edge_dims;
   w->globals_dim = s.globals_dim;
@@ -227,6 +229,11 @@ Result<Shape> ShapeFromMetadata(const std::map<std::string, std::string>& meta,
   s.hidden = *hidden;
   s.heads = *heads;
   s.layers = *layers;
+  if (model->contains("features")) {
+    auto features = IntField(*model, "features", 1, 2, mw);
+    if (!features) return features.error();
+    s.features = *features;
+  }
   auto obs = MetadataJson(meta, "observation", name);
   if (!obs) return obs.error();
   const std::string ow = name + ": __metadata__ observation";
@@ -278,6 +285,7 @@ Status WriteWeightsFile(const std::string& path, Domain domain, const FastNetWei
   s.hidden = w.hidden;
   s.heads = w.heads;
   s.layers = static_cast<int>(w.layers.size());
+  s.features = w.features;
   s.node_dims = w.node_dims;
   s.edge_dims = w.edge_dims;
   s.globals_dim = w.globals_dim;
@@ -299,7 +307,10 @@ Status WriteWeightsFile(const std::string& path, Domain domain, const FastNetWei
   meta["format"] = kWeightsFormat;
   meta["format_version"] = std::to_string(kWeightsFormatVersion);
   meta["domain"] = DomainName(domain);
-  meta["model"] = Json{{"hidden", s.hidden}, {"heads", s.heads}, {"layers", s.layers}}.dump();
+  Json model{{"hidden", s.hidden}, {"heads", s.heads}, {"layers", s.layers}};
+  // Version 1 is implied: files of version-1 networks stay byte-identical.
+  if (domain == Domain::kJobShop && s.features != 1) model["features"] = s.features;
+  meta["model"] = model.dump();
   meta["observation"] = ObservationJson(s).dump();
 
   Json header = Json::object();

@@ -18,7 +18,8 @@
 //   format          "dispatchlab-weights"
 //   format_version  "1"
 //   domain          "jobshop" | "uam"
-//   model           {"hidden": H, "heads": K, "layers": L}
+//   model           {"hidden": H, "heads": K, "layers": L, "features": F}
+//                   (features: job-shop feature version, absent = 1)
 //   observation     {"node_dims": [..], "edge_dims": [..], "globals_dim": G,
 //                    "action_feature_dim": F, "has_query": b, "seq_set": s}
 //   and any further entries a writer adds (free text, ignored on reading).

@@ -15,11 +15,13 @@
 #include "policy/neural_policy.h"
 #include "policy/registry.h"
 #include "policy/rollout.h"
+#include "policy/self_label.h"
 #include "policy/trainer.h"
 #include "policy/weights_file.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
 #include "sim/jobshop/generator.h"
+#include "sim/jobshop/search.h"
 #include "sim/uam/scenario.h"
 
 namespace dispatchlab::policy {
@@ -412,6 +414,69 @@ TEST(WeightsFile, ShippedWeightsFilesAreTheShippedCheckpoints) {
     EXPECT_EQ(file->domain, (*model)->domain());
     EXPECT_EQ(AllWeights(file->weights), AllWeights((*model)->fast_net()->weights())) << name;
   }
+}
+
+// Cross-entropy on an expert's demonstrations: the policy comes to agree
+// with the labels it is trained on.
+TEST(Imitation, UpdateFitsAFixedDemonstration) {
+  auto model = NewModel(Domain::kJobShop, 4);
+  auto inst = *jobshop::GenerateInstance({.jobs = 15, .machines = 5, .seed = 9});
+  jobshop::SimOptions o;
+  jobshop::IteratedGreedyPolicy ig({.evaluations = 300});
+  const JobSequence seq = RecordChoices(inst, o, 2, ig);
+  const auto demo = Demonstrate(inst, o, 2, seq.jobs, model->config().features);
+  ASSERT_GT(demo.size(), 5u);
+  Rng rng(3);
+  const auto first = model->UpdateImitation(demo, 1, 16, 3e-3, 1.0, rng);
+  NeuralModel::ImitationStats last;
+  for (int i = 0; i < 60; ++i) last = model->UpdateImitation(demo, 1, 16, 3e-3, 1.0, rng);
+  EXPECT_LT(last.loss, 0.5 * first.loss);
+  EXPECT_GT(last.accuracy, 0.9);
+  // The fitted greedy policy now replays the expert's episode.
+  NeuralJobShopPolicy greedy(model->fast_net(), "fit");
+  EXPECT_EQ(jobshop::RunEpisode(inst, o, 2, greedy).makespan, seq.makespan);
+}
+
+// Self-labeling trains, records its method and resumes where it stopped.
+TEST_F(TempDir, SelfLabelTrainsAndResumes) {
+  auto c = ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop),
+                                R"({"method": "self-label", "instances": 3, "samples": 4,
+                                    "expert_evaluations": 100, "labels_per_instance": 8,
+                                    "jobs": [5], "machines": [3], "steps": 40, "epochs": 1,
+                                    "minibatch": 16, "eval_every": 2, "threads": 1})",
+                                "test");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  std::vector<TrainProgress> seen;
+  TrainCallbacks cb;
+  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p); };
+  auto run = Train(*c, Path("sl"), false, cb, nullptr);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  ASSERT_FALSE(seen.empty());
+  for (const auto& p : seen) {
+    EXPECT_TRUE(p.imitation);
+    EXPECT_NEAR(p.won_by_sample + p.won_by_greedy + p.won_by_expert, 1.0, 1e-9);
+    EXPECT_GE(p.greedy_over_best_pct, 0);
+  }
+  EXPECT_GE(run->steps, 40);
+  auto saved = ReadSavedRun(Path("sl/checkpoint.pt"));
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->config.method, TrainMethod::kSelfLabel);
+  EXPECT_EQ(saved->config.samples, 4);
+  EXPECT_EQ(saved->config.model.features, env::kJobShopFeaturesCurrent);
+  auto w = ReadWeightsFile(Path("sl/best.safetensors"));
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->weights.features, env::kJobShopFeaturesCurrent);
+  TrainConfig more = *c;
+  more.steps = run->steps + 30;
+  auto resumed = Train(more, Path("sl"), true, {}, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_GT(resumed->iterations, run->iterations);
+  EXPECT_GE(resumed->steps, more.steps);
+  // UAM has no search to learn from.
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"method": "self-label"})",
+                                    "t").ok());
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"method": "dagger"})",
+                                    "t").ok());
 }
 
 // A run that ends before its first periodic validation still validates

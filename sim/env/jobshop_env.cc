@@ -6,8 +6,9 @@ namespace dispatchlab::env {
 
 using jobshop::Simulator;
 
-JobShopObserver::JobShopObserver(const jobshop::Instance& instance) : instance_(&instance) {
-
+JobShopObserver::JobShopObserver(const jobshop::Instance& instance, int features)
+    : instance_(&instance), features_(features) {
+  DL_CHECK_MSG(features == 1 || features == 2, "unknown job-shop feature version");
   SimTime max_dur = 1, max_job = 1;
   for (const auto& job : instance.jobs) {
     SimTime w = 0;
@@ -21,6 +22,8 @@ JobShopObserver::JobShopObserver(const jobshop::Instance& instance) : instance_(
   max_job_work_ = static_cast<float>(max_job);
   total_work_ = static_cast<float>(std::max<SimTime>(1, instance.TotalWork()));
   mean_duration_ = std::max(1e-9, instance.MeanDuration());
+  load_scale_ = features_ == 1 ? total_work_
+                               : total_work_ / static_cast<float>(std::max(1, instance.num_machines));
   // The same float expressions Write used to evaluate per step, so rows stay
   // bit-identical.
   const int m = instance.num_machines;
@@ -76,8 +79,9 @@ int CandidateOfJob(const jobshop::Simulator& sim, int job) {
   return -1;
 }
 
-JobShopEnv::JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options)
-    : instance_(&instance), sim_(instance, std::move(options)), observer_(instance) {
+JobShopEnv::JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options,
+                       int features)
+    : instance_(&instance), sim_(instance, std::move(options)), observer_(instance, features) {
   observer_.Init(&obs_);
 }
 
@@ -184,9 +188,9 @@ void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
       row[kMachineDown] = 1.f;
       row[kMachineRepairLeft] = static_cast<float>(sim.repair_time(mm) - now) / max_duration_;
     }
-    row[kMachineQueuedWork] = static_cast<float>(queued[mm]) / total_work_;
+    row[kMachineQueuedWork] = static_cast<float>(queued[mm]) / load_scale_;
   }
-  obs->globals[0] = static_cast<float>(now) / total_work_;
+  obs->globals[0] = static_cast<float>(now) / load_scale_;
   obs->globals[1] = static_cast<float>(cands.size()) / n;
 }
 

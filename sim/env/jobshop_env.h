@@ -43,17 +43,29 @@ struct JobShopFeatures {
   enum MachineFeature {
     kMachineFree, kMachineDown, kMachineHolderProcessing, kMachineHolderBlocked,
     kMachineRepairLeft,     // / max duration
-    kMachineQueuedWork,     // unstarted work on this machine / total work
+    kMachineQueuedWork,     // unstarted work on this machine / load scale (versions below)
     kMachineFeatureCount
   };
 };
+
+// Versions of the features' scaling (the layout is the same in both):
+//   1  time-like globals and machine queued work divided by the instance's
+//      total work, which shrinks with the number of machines: a 6x6 and a
+//      30x20 instance at the same stage of their schedules read differently;
+//   2  (current) divided by the mean machine load (total work / machines),
+//      which is about the same share of a schedule at every size: now /
+//      load is ~1-3 over an episode, queued work / load ~1 at the start.
+// A trained network records the version it was trained on (weights files
+// without one are version 1), and its policy observes with that version.
+inline constexpr int kJobShopFeaturesCurrent = 2;
 
 // Writes job-shop decision points as Observations: used by JobShopEnv and by
 // learned policies that observe an outside Simulator. Node sets, edge sets
 // and features are documented on JobShopEnv below.
 class JobShopObserver : public JobShopFeatures {
  public:
-  explicit JobShopObserver(const jobshop::Instance& instance);
+  explicit JobShopObserver(const jobshop::Instance& instance,
+                           int features = kJobShopFeaturesCurrent);
   // Sizes the buffers and writes the static edges (once per instance).
   void Init(Observation* obs) const;
   // Writes features, mask and action nodes for the simulator's current
@@ -63,6 +75,7 @@ class JobShopObserver : public JobShopFeatures {
   const jobshop::Instance& instance() const { return *instance_; }
   double mean_duration() const { return mean_duration_; }
   float total_work() const { return total_work_; }
+  int features() const { return features_; }
 
  private:
   // What an operation's row holds whatever the state, computed once per
@@ -77,7 +90,9 @@ class JobShopObserver : public JobShopFeatures {
   };
 
   const jobshop::Instance* instance_;
+  int features_;
   float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
+  float load_scale_ = 1;  // what time-like features are divided by (see versions)
   double mean_duration_ = 1;
   std::vector<OpStatic> ops_;
 };
@@ -90,7 +105,8 @@ class JobShopEnv final : public Env, public JobShopFeatures {
   static constexpr double kDeadlockPenalty = 2.0;
 
   // `instance` must outlive the env.
-  JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options);
+  JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options,
+             int features = kJobShopFeaturesCurrent);
 
   int num_actions() const override { return instance_->num_jobs(); }
   const Observation& observation() const override { return obs_; }

@@ -1,0 +1,166 @@
+#include "policy/self_label.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "policy/neural_policy.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/jobshop/search.h"
+
+namespace dispatchlab::policy {
+namespace {
+
+// Delegates to `inner` and remembers the job of every choice.
+class Recorder final : public jobshop::Policy {
+ public:
+  explicit Recorder(jobshop::Policy& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  void Reset(std::uint64_t seed) override {
+    jobs.clear();
+    inner_.Reset(seed);
+  }
+  int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override {
+    const int c = inner_.Choose(sim, candidates);
+    jobs.push_back(candidates[c].job.value);
+    return c;
+  }
+  jobshop::DecisionMode decisions() const override { return inner_.decisions(); }
+  std::vector<int> jobs;
+
+ private:
+  jobshop::Policy& inner_;
+};
+
+}  // namespace
+
+JobSequence RecordChoices(const jobshop::Instance& instance, const jobshop::SimOptions& options,
+                          std::uint64_t seed, jobshop::Policy& policy) {
+  Recorder rec(policy);
+  const auto r = jobshop::RunEpisode(instance, options, seed, rec);
+  JobSequence out;
+  out.jobs = std::move(rec.jobs);
+  out.makespan = r.outcome == jobshop::Outcome::kCompleted ? r.makespan : kTimeInfinity;
+  return out;
+}
+
+int JobReplayPolicy::Choose(const jobshop::Simulator&, std::span<const jobshop::Candidate> candidates) {
+  if (next_ >= jobs_.size()) return 0;
+  const int job = jobs_[next_++];
+  for (int i = 0; i < static_cast<int>(candidates.size()); ++i)
+    if (candidates[i].job.value == job) return i;
+  return 0;
+}
+
+std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
+                                    const jobshop::SimOptions& options, std::uint64_t seed,
+                                    const std::vector<int>& jobs, int features) {
+  // The same event loop as RunEpisode (non-delay decisions; forced moves
+  // are applied without asking), observed at each real decision.
+  jobshop::Simulator sim(instance, options);
+  env::JobShopObserver observer(instance, features);
+  env::Observation obs;
+  observer.Init(&obs);
+  sim.Reset(seed);
+  std::vector<Transition> out;
+  out.reserve(jobs.size());
+  std::size_t next = 0;
+  while (sim.AdvanceToDecision()) {
+    const auto cands = sim.candidates();
+    if (cands.size() < 2 || next >= jobs.size()) {
+      sim.Apply(0);
+      continue;
+    }
+    const int job = jobs[next++];
+    int c = 0;
+    for (int i = 0; i < static_cast<int>(cands.size()); ++i)
+      if (cands[i].job.value == job) c = i;
+    observer.Write(sim, &obs);
+    Transition t;
+    t.obs = obs;
+    t.action = cands[c].job.value;
+    out.push_back(std::move(t));
+    sim.Apply(c);
+  }
+  return out;
+}
+
+BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::SimOptions& options,
+                           std::uint64_t seed, const std::shared_ptr<const FastNet>& net,
+                           const BestOfOptions& o) {
+  const int k = std::max(0, o.samples);
+  std::vector<JobSequence> samples(static_cast<std::size_t>(k));
+  auto run_samples = [&](int first, int step) {
+    NeuralJobShopPolicy policy(net, "sample", /*sample=*/true);
+    for (int i = first; i < k; i += step) {
+      policy.set_sample_stream(static_cast<std::uint64_t>(i));
+      samples[i] = RecordChoices(instance, options, seed, policy);
+    }
+  };
+  const int threads = std::clamp(o.threads, 1, std::max(1, k));
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(run_samples, t, threads);
+  BestOfResult r;
+  JobSequence greedy, expert;
+  if (o.include_greedy) {
+    NeuralJobShopPolicy policy(net, "greedy");
+    greedy = RecordChoices(instance, options, seed, policy);
+    r.greedy_makespan = greedy.makespan;
+  }
+  if (o.expert_evaluations > 0) {
+    jobshop::IteratedGreedyOptions io;
+    io.evaluations = o.expert_evaluations;
+    jobshop::IteratedGreedyPolicy ig(io);
+    expert = RecordChoices(instance, options, seed, ig);
+    r.expert_makespan = expert.makespan;
+    r.expert = expert;
+  }
+  run_samples(0, threads);
+  for (auto& w : workers) w.join();
+
+  // Ties go to the earliest: greedy, then the expert, then sample 0, 1, ...
+  auto consider = [&](JobSequence& s, const char* source) {
+    if (s.makespan < r.best.makespan) {
+      r.best = s;
+      r.source = source;
+    }
+  };
+  if (o.include_greedy) consider(greedy, "greedy");
+  if (o.expert_evaluations > 0) consider(expert, "expert");
+  double total = 0;
+  int done = 0;
+  for (auto& s : samples) {
+    consider(s, "sample");
+    if (s.makespan < kTimeInfinity) {
+      total += static_cast<double>(s.makespan);
+      ++done;
+    }
+  }
+  r.mean_sample_makespan = done > 0 ? total / done : 0;
+  return r;
+}
+
+SampledBestPolicy::SampledBestPolicy(std::shared_ptr<const FastNet> net, std::string name,
+                                     int samples, int threads)
+    : net_(std::move(net)), name_(std::move(name)), samples_(samples), threads_(threads) {}
+
+void SampledBestPolicy::Reset(std::uint64_t seed) {
+  seed_ = seed;
+  planned_ = false;
+  search_ = BestOfResult{};
+}
+
+int SampledBestPolicy::Choose(const jobshop::Simulator& sim,
+                              std::span<const jobshop::Candidate> candidates) {
+  if (!planned_) {
+    BestOfOptions o;
+    o.samples = samples_;
+    o.threads = threads_;
+    search_ = BestOfSamples(sim.instance(), sim.options(), seed_, net_, o);
+    replay_ = JobReplayPolicy(search_.best.jobs);
+    replay_.Reset(seed_);
+    planned_ = true;
+  }
+  return replay_.Choose(sim, candidates);
+}
+
+}  // namespace dispatchlab::policy

@@ -1,0 +1,204 @@
+// Learning from search and best-of-K sampling (policy/self_label.h), the
+// job-shop feature versions, and the registry's ":best<K>" policies.
+// Torch-free: the shipped network runs on FastNet.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "policy/neural_policy.h"
+#include "policy/registry.h"
+#include "policy/self_label.h"
+#include "policy/weights_file.h"
+#include "scenarios/catalog.h"
+#include "sim/env/jobshop_env.h"
+#include "sim/jobshop/generator.h"
+#include "sim/jobshop/rules.h"
+
+namespace dispatchlab::policy {
+namespace {
+
+const std::string kAssets = DISPATCHLAB_SOURCE_DIR "/assets";
+
+std::shared_ptr<const FastNet> Shipped() {
+  auto w = ReadWeightsFile(kAssets + "/jobshop_gat.safetensors");
+  EXPECT_TRUE(w.ok()) << w.error().message;
+  return std::make_shared<const FastNet>(std::move(w->weights));
+}
+
+jobshop::SimOptions WithP(double p) {
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(p);
+  return o;
+}
+
+TEST(SelfLabel, RecordedChoicesReplayTheSameEpisode) {
+  const auto inst = *scenarios::LoadJobShopInstance("la16");
+  const auto o = WithP(0.1);
+  auto rule = jobshop::MakeRulePolicy(jobshop::Rule::kMwkr);
+  const auto direct = jobshop::RunEpisode(inst, o, 7, *rule);
+  const JobSequence seq = RecordChoices(inst, o, 7, *rule);
+  EXPECT_EQ(seq.makespan, direct.makespan);
+  EXPECT_EQ(static_cast<int>(seq.jobs.size()), direct.decisions);
+  JobReplayPolicy replay(seq.jobs);
+  const auto again = jobshop::RunEpisode(inst, o, 7, replay);
+  ASSERT_EQ(again.schedule.size(), direct.schedule.size());
+  for (std::size_t i = 0; i < direct.schedule.size(); ++i) {
+    EXPECT_EQ(again.schedule[i].start, direct.schedule[i].start) << i;
+    EXPECT_EQ(again.schedule[i].leave, direct.schedule[i].leave) << i;
+  }
+}
+
+TEST(SelfLabel, DemonstrationHasOneLegalLabelPerDecision) {
+  const auto inst = *jobshop::GenerateInstance({.jobs = 12, .machines = 6, .seed = 3});
+  const auto o = WithP(0.05);
+  auto rule = jobshop::MakeRulePolicy(jobshop::Rule::kSpt);
+  const JobSequence seq = RecordChoices(inst, o, 11, *rule);
+  const auto demo = Demonstrate(inst, o, 11, seq.jobs, env::kJobShopFeaturesCurrent);
+  ASSERT_EQ(demo.size(), seq.jobs.size());
+  ASSERT_GT(demo.size(), 0u);
+  for (std::size_t i = 0; i < demo.size(); ++i) {
+    EXPECT_EQ(demo[i].action, seq.jobs[i]);
+    ASSERT_EQ(demo[i].obs.mask.size(), static_cast<std::size_t>(inst.num_jobs()));
+    EXPECT_EQ(demo[i].obs.mask[demo[i].action], 1) << "label " << i << " is not legal";
+    int legal = 0;
+    for (auto m : demo[i].obs.mask) legal += m;
+    EXPECT_GE(legal, 2) << "a forced move was labelled";
+  }
+  // The observation at a decision is what the learned policy would see
+  // there: the first one equals a fresh observer's at the first decision.
+  jobshop::Simulator sim(inst, o);
+  sim.Reset(11);
+  ASSERT_TRUE(sim.AdvanceToDecision());
+  env::JobShopObserver obs(inst);
+  env::Observation first;
+  obs.Init(&first);
+  obs.Write(sim, &first);
+  EXPECT_EQ(first.node_sets[0].features, demo[0].obs.node_sets[0].features);
+  EXPECT_EQ(first.node_sets[1].features, demo[0].obs.node_sets[1].features);
+}
+
+TEST(SelfLabel, BestOfSamplesIsNoWorseThanGreedyAndDeterministic) {
+  const auto net = Shipped();
+  const auto inst = *scenarios::LoadJobShopInstance("la06");
+  const auto o = WithP(0.05);
+  BestOfOptions b;
+  b.samples = 12;
+  b.threads = 1;
+  const auto one = BestOfSamples(inst, o, 5, net, b);
+  b.threads = 2;
+  const auto two = BestOfSamples(inst, o, 5, net, b);
+  EXPECT_EQ(one.best.jobs, two.best.jobs) << "threads must not change the result";
+  EXPECT_EQ(one.best.makespan, two.best.makespan);
+  NeuralJobShopPolicy greedy(net, "gat");
+  const auto g = jobshop::RunEpisode(inst, o, 5, greedy);
+  EXPECT_EQ(one.greedy_makespan, g.makespan);
+  EXPECT_LE(one.best.makespan, g.makespan);
+  EXPECT_GT(one.mean_sample_makespan, 0);
+  // The best sequence replays to its makespan.
+  JobReplayPolicy replay(one.best.jobs);
+  EXPECT_EQ(jobshop::RunEpisode(inst, o, 5, replay).makespan, one.best.makespan);
+  // An expert in the pool can only help.
+  b.expert_evaluations = 500;
+  const auto with_expert = BestOfSamples(inst, o, 5, net, b);
+  EXPECT_LE(with_expert.best.makespan, one.best.makespan);
+  EXPECT_LE(with_expert.best.makespan, with_expert.expert_makespan);
+  EXPECT_EQ(with_expert.expert.makespan, with_expert.expert_makespan);
+}
+
+TEST(SelfLabel, SamplesUseDifferentStreamsOnOneSeed) {
+  // K samples of one episode must differ somewhere (else best-of-K is
+  // greedy): on la16 at least two distinct makespans among 8 samples.
+  const auto net = Shipped();
+  const auto inst = *scenarios::LoadJobShopInstance("la16");
+  std::set<SimTime> makespans;
+  for (int k = 0; k < 8; ++k) {
+    NeuralJobShopPolicy p(net, "s", /*sample=*/true);
+    p.set_sample_stream(static_cast<std::uint64_t>(k));
+    makespans.insert(jobshop::RunEpisode(inst, WithP(0), 3, p).makespan);
+  }
+  EXPECT_GE(makespans.size(), 2u);
+}
+
+TEST(SelfLabel, SampledBestPolicyFollowsItsBestSample) {
+  const auto net = Shipped();
+  const auto inst = *scenarios::LoadJobShopInstance("la02");
+  const auto o = WithP(0.1);
+  SampledBestPolicy best(net, "gat:best16", 16, 2);
+  const auto r = jobshop::RunEpisode(inst, o, 9, best);
+  ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
+  EXPECT_EQ(r.makespan, best.last_search().best.makespan);
+  NeuralJobShopPolicy greedy(net, "gat");
+  EXPECT_LE(r.makespan, jobshop::RunEpisode(inst, o, 9, greedy).makespan);
+}
+
+TEST(SelfLabel, RegistryNamesBestOfKAsACeiling) {
+  const PolicyRegistry reg(kAssets);
+  EXPECT_EQ(PolicyRegistry::WithSamples("spt,gat,runs/x.pt", 8),
+            "spt,gat:best8,runs/x.pt:best8");
+  EXPECT_EQ(PolicyRegistry::WithSamples("gat:best4,mwkr", 8), "gat:best4,mwkr");
+  EXPECT_EQ(PolicyRegistry::WithSamples("gat", 0), "gat");
+  auto spec = reg.Find(Domain::kJobShop, "gat:best8");
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->name, "gat:best8");
+  EXPECT_EQ(spec->kind, "ceiling");
+  EXPECT_NE(spec->parameters.find("\"samples\":8"), std::string::npos);
+  EXPECT_NE(spec->parameters.find("weights_hash"), std::string::npos);
+  EXPECT_FALSE(reg.Find(Domain::kJobShop, "gat:best1").ok());
+  EXPECT_FALSE(reg.Find(Domain::kJobShop, "gat:bestx").ok());
+  EXPECT_FALSE(reg.Find(Domain::kJobShop, "spt:best8").ok());
+  EXPECT_FALSE(reg.Find(Domain::kUam, "gat:best8").ok());
+}
+
+TEST(FeatureVersions, Version2ScalesLoadFeaturesByMachines) {
+  const auto inst = *jobshop::GenerateInstance({.jobs = 8, .machines = 4, .seed = 1});
+  jobshop::Simulator sim(inst, WithP(0));
+  sim.Reset(0);
+  ASSERT_TRUE(sim.AdvanceToDecision());
+  auto rule = jobshop::MakeRulePolicy(jobshop::Rule::kSpt);
+  for (int i = 0; i < 3 && sim.AdvanceToDecision(); ++i) sim.Apply(rule->Choose(sim, sim.candidates()));
+  ASSERT_TRUE(sim.AdvanceToDecision());
+  env::JobShopObserver v1(inst, 1), v2(inst, 2);
+  env::Observation a, b;
+  v1.Init(&a);
+  v2.Init(&b);
+  v1.Write(sim, &a);
+  v2.Write(sim, &b);
+  const float m = static_cast<float>(inst.num_machines);
+  EXPECT_GT(sim.now(), 0);
+  EXPECT_FLOAT_EQ(b.globals[0], a.globals[0] * m);
+  EXPECT_EQ(b.globals[1], a.globals[1]);
+  EXPECT_EQ(a.node_sets[0].features, b.node_sets[0].features);
+  const int d = b.node_sets[1].dim;
+  for (int mm = 0; mm < inst.num_machines; ++mm)
+    for (int f = 0; f < d; ++f) {
+      const float x1 = a.node_sets[1].features[mm * d + f], x2 = b.node_sets[1].features[mm * d + f];
+      if (f == env::JobShopFeatures::kMachineQueuedWork) EXPECT_FLOAT_EQ(x2, x1 * m);
+      else EXPECT_EQ(x2, x1);
+    }
+}
+
+TEST(FeatureVersions, WeightsFilesRecordTheVersionAndOldOnesAreVersion1) {
+  auto js = ReadWeightsFile(kAssets + "/jobshop_gat.safetensors");
+  ASSERT_TRUE(js.ok());
+  const auto dir = std::filesystem::temp_directory_path() / "dl_features_test";
+  std::filesystem::create_directories(dir);
+  FastNetWeights w = js->weights;
+  w.features = 2;
+  const std::string path = (dir / "v2.safetensors").string();
+  ASSERT_TRUE(WriteWeightsFile(path, Domain::kJobShop, w).ok());
+  auto back = ReadWeightsFile(path);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->weights.features, 2);
+  EXPECT_NE(back->metadata.at("model").find("\"features\":2"), std::string::npos);
+  w.features = 1;
+  ASSERT_TRUE(WriteWeightsFile(path, Domain::kJobShop, w).ok());
+  back = ReadWeightsFile(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->weights.features, 1);
+  EXPECT_EQ(back->metadata.at("model").find("features"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace dispatchlab::policy
