@@ -166,12 +166,14 @@ TEST(TorchFree, TrainWithoutLibtorchSaysSo) {
 }
 #endif
 
-// The shipped policies' results as they were on LibTorch (recorded with the
-// build before the torch-free path, `jobshop run --instance laNN --policy gat`,
-// seed 0, p = 0; `uam run --policy gat`, seed 0, uncertainty on).
+// The shipped policies' recorded results (`jobshop run --instance laNN
+// --policy gat`, seed 0, p = 0, recorded when the self-labelled job-shop
+// policy shipped; policy_test checks that LibTorch takes the same actions on
+// whole episodes; `uam run --policy gat`, seed 0, uncertainty on, recorded
+// on LibTorch before the torch-free path).
 TEST(TorchFree, ShippedPoliciesGiveTheirRecordedResults) {
-  const int expected[20] = {1191, 955,  920,  1110, 914,  1474, 1388, 1467, 1823, 1549,
-                            2070, 1733, 1810, 2100, 2021, 1707, 1379, 1424, 1299, 1448};
+  const int expected[20] = {1155, 961,  1069, 973,  938,  1546, 1446, 1386, 1585, 1460,
+                            1955, 1640, 1897, 1953, 2067, 1311, 1276, 1348, 1479, 1663};
   for (int i = 0; i < 20; ++i) {
     const std::string name = fmt::format("la{:02d}", i + 1);
     const auto j = nlohmann::json::parse(
