@@ -243,8 +243,8 @@ std::vector<std::string> PolicyRegistry::Choices(Domain d) const {
 }
 
 Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {
-  const std::string_view base = SplitSamples(name).first;
-  if (d == Domain::kUam && SplitSamples(name).second != 0 && IsLearnedName(base))
+  const auto [base, samples] = SplitSamples(name);
+  if (d == Domain::kUam && samples != 0 && IsLearnedName(base))
     return Error{fmt::format("'{}': best-of-K sampling is for job-shop policies", name)};
   const std::string learned = base == "gat" ? ShippedPath(d) : std::string(base);
   if (d == Domain::kJobShop) return FindJobShop(name, learned, FileExists(ShippedPath(d)));
