@@ -710,6 +710,7 @@ class PyVectorEnv {
     batch_->action_nodes.assign(n_ * o.action_nodes.size(), 0);
     batch_->action_feats.assign(n_ * o.action_features.size(), 0.f);
     batch_->query.assign(n_, -1);
+    for (int i = 0; i < n_; ++i) Mirror(i);
     rewards_.assign(n_, 0.0);
     terminated_.assign(n_, 0);
     final_.assign(n_, 0.0);
@@ -843,7 +844,10 @@ class PyVectorEnv {
   // bounded number of times (false: no decision found).
   bool ResetEnv(int i) {
     for (int t = 0;; ++t) {
-      if (recipe_.per_episode()) slots_[i] = recipe_.Make(i, seeds_[i]);
+      if (recipe_.per_episode()) {
+        slots_[i] = recipe_.Make(i, seeds_[i]);
+        Mirror(i);
+      }
       slots_[i].env->Reset(seeds_[i]);
       if (!slots_[i].env->done()) return true;
       if (t == 16) return false;
@@ -876,11 +880,21 @@ class PyVectorEnv {
     CopyOut(i, edges);
   }
 
+  // A job-shop env writes its node features into env i's batched rows
+  // itself, only the rows a step changed (JobShopEnv::MirrorFeatures).
+  void Mirror(int i) {
+    if (recipe_.domain != Domain::kJobShop) return;
+    static_cast<env::JobShopEnv*>(slots_[i].env.get())
+        ->MirrorFeatures(batch_->nodes[0].data() + i * node_sz_[0],
+                         batch_->nodes[1].data() + i * node_sz_[1]);
+  }
+
   void CopyOut(int i, bool edges) {
     const env::Observation& o = slots_[i].env->observation();
-    for (std::size_t k = 0; k < batch_->nodes.size(); ++k)
-      std::memcpy(batch_->nodes[k].data() + i * node_sz_[k], o.node_sets[k].features.data(),
-                  node_sz_[k] * sizeof(float));
+    if (recipe_.domain != Domain::kJobShop)
+      for (std::size_t k = 0; k < batch_->nodes.size(); ++k)
+        std::memcpy(batch_->nodes[k].data() + i * node_sz_[k], o.node_sets[k].features.data(),
+                    node_sz_[k] * sizeof(float));
     for (std::size_t k = 0; k < batch_->edges.size(); ++k) {
       const auto& es = o.edge_sets[k];
       if (edges) {

@@ -80,5 +80,57 @@ TEST(JobShopEnv, SameSeedSameActionsSameReturnAsRunEpisode) {
   EXPECT_EQ(env.simulator().result().makespan, expected.makespan);
 }
 
+TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {
+  // The env rewrites only the rows a step can change (JobShopObserver::
+  // Update); a fresh Write of the same decision point must give the same
+  // bytes at every step, with breakdowns (machine columns), MTBF failures
+  // and deadlocks (BNS) included.
+  struct Case {
+    const char* instance;
+    jobshop::BlockingMode mode;
+    jobshop::BreakdownOptions breakdowns;
+  };
+  jobshop::BreakdownOptions mtbf;
+  mtbf.model = jobshop::BreakdownModel::kMtbf;
+  mtbf.mtbf = 150;
+  mtbf.mttr = 40;
+  const Case cases[] = {
+      {"ft06", jobshop::BlockingMode::kSwap, jobshop::PerOperationBreakdowns(0.3)},
+      {"la01", jobshop::BlockingMode::kSwap, jobshop::PerOperationBreakdowns(0.05)},
+      {"la01", jobshop::BlockingMode::kNoSwap, jobshop::PerOperationBreakdowns(0.1)},
+      {"ft10", jobshop::BlockingMode::kSwap, mtbf},
+  };
+  for (const Case& c : cases) {
+    auto inst = scenarios::LoadJobShopInstance(c.instance);
+    ASSERT_TRUE(inst.ok());
+    jobshop::SimOptions o;
+    o.mode = c.mode;
+    o.breakdowns = c.breakdowns;
+    JobShopEnv env(*inst, o);
+    JobShopObserver observer(*inst);
+    Observation fresh;
+    observer.Init(&fresh);
+    Rng rng(17);
+    for (std::uint64_t seed = 0; seed < 8; ++seed) {
+      env.Reset(seed);
+      for (int step = 0;; ++step) {
+        observer.Write(env.simulator(), &fresh);
+        const Observation& obs = env.observation();
+        for (int k = 0; k < 2; ++k)
+          ASSERT_EQ(obs.node_sets[k].features, fresh.node_sets[k].features)
+              << c.instance << " seed " << seed << " step " << step << " set " << k;
+        ASSERT_EQ(obs.globals, fresh.globals);
+        ASSERT_EQ(obs.mask, fresh.mask);
+        ASSERT_EQ(obs.action_nodes, fresh.action_nodes);
+        if (env.done()) break;
+        std::vector<int> legal;
+        for (int a = 0; a < env.num_actions(); ++a)
+          if (obs.mask[a]) legal.push_back(a);
+        env.Step(legal[rng.UniformInt(0, legal.size() - 1)]);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dispatchlab::env

@@ -37,6 +37,13 @@ JobShopObserver::JobShopObserver(const jobshop::Instance& instance, int features
                       static_cast<float>(suffix[k]) / max_job_work_, job[k].machine.value,
                       job[k].duration});
   }
+  machine_begin_.assign(m + 1, 0);
+  for (const OpStatic& st : ops_) ++machine_begin_[st.machine + 1];
+  for (int mm = 0; mm < m; ++mm) machine_begin_[mm + 1] += machine_begin_[mm];
+  machine_ops_.resize(ops_.size());
+  std::vector<std::int32_t> fill(machine_begin_.begin(), machine_begin_.end() - 1);
+  for (std::size_t i = 0; i < ops_.size(); ++i)
+    machine_ops_[fill[ops_[i].machine]++] = static_cast<std::int32_t>(i);
 }
 
 void JobShopObserver::Init(Observation* obs) const {
@@ -85,6 +92,15 @@ JobShopEnv::JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions op
   observer_.Init(&obs_);
 }
 
+void JobShopEnv::MirrorFeatures(float* op_rows, float* machine_rows) {
+  DL_CHECK((op_rows == nullptr) == (machine_rows == nullptr));
+  written_.mirror_op_rows = op_rows;
+  written_.mirror_machine_rows = machine_rows;
+  if (!op_rows) return;
+  std::copy(obs_.node_sets[0].features.begin(), obs_.node_sets[0].features.end(), op_rows);
+  std::copy(obs_.node_sets[1].features.begin(), obs_.node_sets[1].features.end(), machine_rows);
+}
+
 double JobShopEnv::TimeReward(SimTime from) {
   return -static_cast<double>(sim_.now() - from) / observer_.mean_duration();
 }
@@ -92,7 +108,7 @@ double JobShopEnv::TimeReward(SimTime from) {
 void JobShopEnv::DoReset(std::uint64_t seed) {
   sim_.Reset(seed);
   sim_.AdvanceToDecision();
-  observer_.Write(sim_, &obs_);
+  observer_.Write(sim_, &obs_, &written_);
 }
 
 StepResult JobShopEnv::DoStep(int action) {
@@ -106,73 +122,72 @@ StepResult JobShopEnv::DoStep(int action) {
   r.done = sim_.done();
   if (r.done && sim_.result().outcome == jobshop::Outcome::kDeadlock)
     r.reward -= kDeadlockPenalty * observer_.total_work() / observer_.mean_duration();
-  observer_.Write(sim_, &obs_);
+  observer_.Update(sim_, &obs_, &written_);
   return r;
 }
 
-void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
-  const int n = instance_->num_jobs(), m = instance_->num_machines;
-  const SimTime now = sim.now();
-  std::uint8_t* mask = obs->mask.data();
-  std::int32_t* action_nodes = obs->action_nodes.data();
-  std::fill_n(mask, n, 0);
-  std::fill_n(action_nodes, n, -1);
-  const auto cands = sim.candidates();
-  for (const auto& c : cands) {
-    const int j = c.job.value;
-    mask[j] = 1;
-    action_nodes[j] = sim.op_index(j, c.op);
+namespace {
+// Where job j's rows change with its state: [lo, hi] (see Written), and its
+// first unstarted operation.
+struct JobRows {
+  int lo, hi, first_unstarted;
+};
+JobRows RowsOf(const Simulator& sim, int j) {
+  const int next = sim.next_op(j);
+  switch (sim.job_status(j)) {
+    case Simulator::JobStatus::kProcessing: return {next, next, next + 1};
+    case Simulator::JobStatus::kBlocked: return {next - 1, next, next};
+    default: return {next, next, next};  // input store, or done (next == len)
   }
+}
+}  // namespace
 
-  // One pass: each row is cleared and filled in turn (no separate clearing pass).
-  constexpr int kStackMachines = 64;
-  SimTime queued_stack[kStackMachines] = {};
-  std::vector<SimTime> queued_heap;
-  SimTime* queued = queued_stack;
-  if (m > kStackMachines) queued = (queued_heap.assign(m, 0), queued_heap.data());
-  float* op_rows = obs->node_sets[0].features.data();
-  for (int j = 0; j < n; ++j) {
-    const int len = static_cast<int>(instance_->jobs[j].size());
-    const int next = sim.next_op(j);
-    const auto status = sim.job_status(j);
-    // While processing, next_op is the running op; while blocked, the
-    // held op is next_op - 1 and next_op is the one to start.
-    const bool processing = status == Simulator::JobStatus::kProcessing;
-    const int running = processing ? next : -1;
-    const int held = status == Simulator::JobStatus::kBlocked ? next - 1 : -1;
-    const int first_unstarted = processing ? next + 1 : next;
-    const int base = sim.op_index(j, 0);
-    for (int k = 0; k < len; ++k) {
-      const OpStatic& st = ops_[base + k];
-      const int mach = st.machine;
-      float* row = op_rows + static_cast<std::size_t>(base + k) * kOpFeatureCount;
-      std::fill_n(row, kOpFeatureCount, 0.f);
-      row[kOpDuration] = st.duration;
-      if (sim.machine_down(mach)) {
-        row[kOpMachineDown] = 1.f;
-        row[kOpMachineRepairLeft] =
-            static_cast<float>(sim.repair_time(mach) - now) / max_duration_;
-      }
-      row[kOpJobRemainingOps] = st.remaining_ops;
-      if (k == running) {
-        row[kOpProcessing] = 1.f;
-        row[kOpRemainingProcessing] =
-            static_cast<float>(sim.remaining_processing(j)) / max_duration_;
-      } else if (k == held) {
-        row[kOpBlocked] = 1.f;
-      } else if (k < first_unstarted) {
-        row[kOpDone] = 1.f;
-      } else {
-        if (k == next && mask[j]) row[kOpCandidate] = 1.f;
-        else row[kOpFuture] = 1.f;
-        queued[mach] += st.work;
-        if (k == next)
-          row[kOpWaiting] = static_cast<float>(now - sim.ready_time(j)) / max_duration_;
-        row[kOpJobRemainingWork] = st.remaining_work;
-      }
+void JobShopObserver::WriteOpRows(const Simulator& sim, int j, int from, int to,
+                                  bool candidate, float* op_rows) const {
+  const SimTime now = sim.now();
+  const int next = sim.next_op(j);
+  const auto status = sim.job_status(j);
+  // While processing, next_op is the running op; while blocked, the
+  // held op is next_op - 1 and next_op is the one to start.
+  const bool processing = status == Simulator::JobStatus::kProcessing;
+  const int running = processing ? next : -1;
+  const int held = status == Simulator::JobStatus::kBlocked ? next - 1 : -1;
+  const int first_unstarted = processing ? next + 1 : next;
+  const int base = sim.op_index(j, 0);
+  for (int k = from; k <= to; ++k) {
+    const OpStatic& st = ops_[base + k];
+    const int mach = st.machine;
+    float* row = op_rows + static_cast<std::size_t>(base + k) * kOpFeatureCount;
+    std::fill_n(row, kOpFeatureCount, 0.f);
+    row[kOpDuration] = st.duration;
+    if (sim.machine_down(mach)) {
+      row[kOpMachineDown] = 1.f;
+      row[kOpMachineRepairLeft] =
+          static_cast<float>(sim.repair_time(mach) - now) / max_duration_;
+    }
+    row[kOpJobRemainingOps] = st.remaining_ops;
+    if (k == running) {
+      row[kOpProcessing] = 1.f;
+      row[kOpRemainingProcessing] =
+          static_cast<float>(sim.remaining_processing(j)) / max_duration_;
+    } else if (k == held) {
+      row[kOpBlocked] = 1.f;
+    } else if (k < first_unstarted) {
+      row[kOpDone] = 1.f;
+    } else {
+      if (k == next && candidate) row[kOpCandidate] = 1.f;
+      else row[kOpFuture] = 1.f;
+      if (k == next)
+        row[kOpWaiting] = static_cast<float>(now - sim.ready_time(j)) / max_duration_;
+      row[kOpJobRemainingWork] = st.remaining_work;
     }
   }
-  float* machine_rows = obs->node_sets[1].features.data();
+}
+
+void JobShopObserver::WriteSmall(const Simulator& sim, const SimTime* queued,
+                                 float* machine_rows, Observation* obs) const {
+  const int n = instance_->num_jobs(), m = instance_->num_machines;
+  const SimTime now = sim.now();
   for (int mm = 0; mm < m; ++mm) {
     float* row = machine_rows + static_cast<std::size_t>(mm) * kMachineFeatureCount;
     std::fill_n(row, kMachineFeatureCount, 0.f);
@@ -191,7 +206,124 @@ void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
     row[kMachineQueuedWork] = static_cast<float>(queued[mm]) / load_scale_;
   }
   obs->globals[0] = static_cast<float>(now) / load_scale_;
-  obs->globals[1] = static_cast<float>(cands.size()) / n;
+  obs->globals[1] = static_cast<float>(sim.candidates().size()) / n;
+}
+
+namespace {
+// Mask and action nodes of the current decision point.
+void WriteMask(const Simulator& sim, int n, Observation* obs) {
+  std::uint8_t* mask = obs->mask.data();
+  std::int32_t* action_nodes = obs->action_nodes.data();
+  std::fill_n(mask, n, 0);
+  std::fill_n(action_nodes, n, -1);
+  for (const auto& c : sim.candidates()) {
+    const int j = c.job.value;
+    mask[j] = 1;
+    action_nodes[j] = sim.op_index(j, c.op);
+  }
+}
+}  // namespace
+
+void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
+  const int n = instance_->num_jobs(), m = instance_->num_machines;
+  WriteMask(sim, n, obs);
+  constexpr int kStackMachines = 64;
+  SimTime queued_stack[kStackMachines] = {};
+  std::vector<SimTime> queued_heap;
+  SimTime* queued = queued_stack;
+  if (m > kStackMachines) queued = (queued_heap.assign(m, 0), queued_heap.data());
+  float* op_rows = obs->node_sets[0].features.data();
+  for (int j = 0; j < n; ++j) {
+    const int len = static_cast<int>(instance_->jobs[j].size());
+    WriteOpRows(sim, j, 0, len - 1, obs->mask[j] != 0, op_rows);
+    const int base = sim.op_index(j, 0);
+    for (int k = RowsOf(sim, j).first_unstarted; k < len; ++k)
+      queued[ops_[base + k].machine] += ops_[base + k].work;
+  }
+  WriteSmall(sim, queued, obs->node_sets[1].features.data(), obs);
+}
+
+void JobShopObserver::Write(const Simulator& sim, Observation* obs, Written* w) const {
+  const int n = instance_->num_jobs(), m = instance_->num_machines;
+  Write(sim, obs);
+  w->lo.resize(n);
+  w->hi.resize(n);
+  w->first_unstarted.resize(n);
+  w->queued.assign(m, 0);
+  w->down.resize(m);
+  for (int j = 0; j < n; ++j) {
+    const JobRows r = RowsOf(sim, j);
+    w->lo[j] = r.lo;
+    w->hi[j] = r.hi;
+    w->first_unstarted[j] = r.first_unstarted;
+    const int base = sim.op_index(j, 0), len = static_cast<int>(instance_->jobs[j].size());
+    for (int k = r.first_unstarted; k < len; ++k)
+      w->queued[ops_[base + k].machine] += ops_[base + k].work;
+  }
+  for (int mm = 0; mm < m; ++mm) w->down[mm] = sim.machine_down(mm);
+  w->now = sim.now();
+  if (w->mirror_op_rows) {
+    const auto& nodes = obs->node_sets;
+    std::copy(nodes[0].features.begin(), nodes[0].features.end(), w->mirror_op_rows);
+    std::copy(nodes[1].features.begin(), nodes[1].features.end(), w->mirror_machine_rows);
+  }
+}
+
+void JobShopObserver::Update(const Simulator& sim, Observation* obs, Written* w) const {
+  const int n = instance_->num_jobs(), m = instance_->num_machines;
+  const SimTime now = sim.now();
+  DL_DCHECK(static_cast<int>(w->lo.size()) == n && now >= w->now);
+  WriteMask(sim, n, obs);
+  float* op_rows = obs->node_sets[0].features.data();
+  SimTime* queued = w->queued.data();
+  // Rows before both intervals were and are "done", rows after both were
+  // and are "future": only the union can differ (and the machine columns).
+  for (int j = 0; j < n; ++j) {
+    const int len = static_cast<int>(instance_->jobs[j].size());
+    const JobRows r = RowsOf(sim, j);
+    const int from = std::min(w->lo[j], r.lo);
+    const int to = std::min(std::max(w->hi[j], r.hi), len - 1);
+    const int base = sim.op_index(j, 0);
+    if (from <= to) {
+      WriteOpRows(sim, j, from, to, obs->mask[j] != 0, op_rows);
+      w->changed.push_back({base + from, base + to + 1});
+    }
+    DL_DCHECK(r.first_unstarted >= w->first_unstarted[j]);
+    for (int k = w->first_unstarted[j]; k < r.first_unstarted; ++k)
+      queued[ops_[base + k].machine] -= ops_[base + k].work;
+    w->lo[j] = r.lo;
+    w->hi[j] = r.hi;
+    w->first_unstarted[j] = r.first_unstarted;
+  }
+  // The machine columns of every row on a machine that is or was down.
+  for (int mm = 0; mm < m; ++mm) {
+    const bool down = sim.machine_down(mm);
+    if (!down && !w->down[mm]) continue;
+    const float flag = down ? 1.f : 0.f;
+    const float left =
+        down ? static_cast<float>(sim.repair_time(mm) - now) / max_duration_ : 0.f;
+    for (float* rows : {op_rows, w->mirror_op_rows}) {
+      if (!rows) continue;
+      for (int i = machine_begin_[mm]; i < machine_begin_[mm + 1]; ++i) {
+        float* row = rows + static_cast<std::size_t>(machine_ops_[i]) * kOpFeatureCount;
+        row[kOpMachineDown] = flag;
+        row[kOpMachineRepairLeft] = left;
+      }
+    }
+    w->down[mm] = down;
+  }
+  WriteSmall(sim, queued, obs->node_sets[1].features.data(), obs);
+  if (w->mirror_op_rows) {
+    WriteSmall(sim, queued, w->mirror_machine_rows, obs);
+    // Copied only now: reading rows straight after their scalar stores
+    // would stall on store forwarding.
+    for (const auto& [b, e] : w->changed)
+      std::copy(op_rows + static_cast<std::size_t>(b) * kOpFeatureCount,
+                op_rows + static_cast<std::size_t>(e) * kOpFeatureCount,
+                w->mirror_op_rows + static_cast<std::size_t>(b) * kOpFeatureCount);
+  }
+  w->changed.clear();
+  w->now = now;
 }
 
 }  // namespace dispatchlab::env

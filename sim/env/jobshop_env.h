@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/env/env.h"
@@ -72,6 +73,33 @@ class JobShopObserver : public JobShopFeatures {
   // decision point. `obs` must have been Init-ed for the same instance.
   void Write(const jobshop::Simulator& sim, Observation* obs) const;
 
+  // What an Observation holds after a Write, for Update. One per buffer.
+  struct Written {
+    // Per job: rows [lo, hi] (op indices within the job) hold state- or
+    // time-dependent content; rows before lo are "done", rows after hi
+    // "future" (static but for the machine-down columns).
+    std::vector<std::int32_t> lo, hi;
+    std::vector<std::int32_t> first_unstarted;  // per job
+    std::vector<std::uint8_t> down;             // per machine, at that write
+    std::vector<SimTime> queued;                // per machine: unstarted work
+    SimTime now = 0;
+    // Optional caller-owned copies of the op and machine feature matrices
+    // (sized like the node sets): Write copies everything there, Update
+    // only the rows it rewrites, so they stay equal to obs's.
+    float* mirror_op_rows = nullptr;
+    float* mirror_machine_rows = nullptr;
+    std::vector<std::pair<std::int32_t, std::int32_t>> changed;  // scratch: op rows [b, e)
+  };
+  // Write, also recording in `written` what Update needs.
+  void Write(const jobshop::Simulator& sim, Observation* obs, Written* written) const;
+  // Brings `obs` to the simulator's current decision point, bit-identical to
+  // Write, rewriting only the operation rows that can have changed since the
+  // Write/Update that filled `written` (a step changes a few rows per job
+  // and the rows of down machines; the VectorEnv hot path). The simulator
+  // must be in the same episode, not earlier, and nothing else may have
+  // written `obs` since.
+  void Update(const jobshop::Simulator& sim, Observation* obs, Written* written) const;
+
   const jobshop::Instance& instance() const { return *instance_; }
   double mean_duration() const { return mean_duration_; }
   float total_work() const { return total_work_; }
@@ -89,12 +117,21 @@ class JobShopObserver : public JobShopFeatures {
     SimTime work;          // the duration in ticks
   };
 
+  // Rows [from, to] of job j, written from scratch (machine columns included).
+  void WriteOpRows(const jobshop::Simulator& sim, int j, int from, int to,
+                   bool candidate, float* op_rows) const;
+  // Machine rows (at `machine_rows`) and obs's globals (always rewritten).
+  void WriteSmall(const jobshop::Simulator& sim, const SimTime* queued, float* machine_rows,
+                  Observation* obs) const;
+
   const jobshop::Instance* instance_;
   int features_;
   float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
   float load_scale_ = 1;  // what time-like features are divided by (see versions)
   double mean_duration_ = 1;
   std::vector<OpStatic> ops_;
+  // Op indices on machine m: machine_ops_[machine_begin_[m] .. machine_begin_[m + 1]).
+  std::vector<std::int32_t> machine_begin_, machine_ops_;
 };
 
 // Index into sim.candidates() of job j's candidate, or -1.
@@ -114,6 +151,14 @@ class JobShopEnv final : public Env, public JobShopFeatures {
 
   const jobshop::Simulator& simulator() const { return sim_; }
 
+  // Keeps a copy of observation()'s op and machine feature matrices at
+  // `op_rows` / `machine_rows` (caller-owned, sized like the node sets,
+  // valid until the env is destroyed or this is called again; null stops).
+  // Each step copies there only the rows it changed, so a VectorEnv's
+  // batched buffers need no full copy per step. Copies the current
+  // matrices there at once.
+  void MirrorFeatures(float* op_rows, float* machine_rows);
+
  protected:
   void DoReset(std::uint64_t seed) override;
   StepResult DoStep(int action) override;
@@ -125,6 +170,7 @@ class JobShopEnv final : public Env, public JobShopFeatures {
   jobshop::Simulator sim_;
   JobShopObserver observer_;
   Observation obs_;
+  JobShopObserver::Written written_;
 };
 
 }  // namespace dispatchlab::env

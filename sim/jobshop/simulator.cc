@@ -1,6 +1,7 @@
 #include "sim/jobshop/simulator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "sim/core/check.h"
@@ -66,7 +67,8 @@ BreakdownOptions PerOperationBreakdowns(double p) {
 Simulator::Simulator(const Instance& instance, SimOptions options)
     : instance_(&instance),
       options_(std::move(options)),
-      hold_mode_(options_.decisions == DecisionMode::kHold) {
+      hold_mode_(options_.decisions == DecisionMode::kHold),
+      replay_(!options_.machine_sequences.empty()) {
   const int n = instance.num_jobs();
   const int m = instance.num_machines;
   job_len_.resize(n);
@@ -83,6 +85,7 @@ Simulator::Simulator(const Instance& instance, SimOptions options)
   }
   jobs_.resize(n);
   machines_.resize(m);
+  open_.assign((m + 63) / 64, 0);
   for (auto& ms : machines_) ms.waiting.reserve(n);
   candidates_.reserve(static_cast<std::size_t>(m) * n);
   cycle_.reserve(n);
@@ -134,6 +137,7 @@ void Simulator::Reset(std::uint64_t seed) {
     js.remaining_work = job_total_[j];
     machines_[WantedMachine(j)].waiting.push_back(j);  // j ascending: sorted
   }
+  for (int m = 0; m < instance_->num_machines; ++m) UpdateOpen(m);
   if (options_.breakdowns.model == BreakdownModel::kMtbf) {
     mtbf_rng_.clear();
     for (int m = 0; m < instance_->num_machines; ++m) {
@@ -159,8 +163,7 @@ SimTime Simulator::remaining_processing(int j) const {
   return js.remaining - (now_ - js.resumed_at);
 }
 
-bool Simulator::SequenceAllows(int m, int j) const {
-  if (options_.machine_sequences.empty()) return true;
+bool Simulator::SequenceAllowsReplay(int m, int j) const {
   const auto& seq = options_.machine_sequences[m];
   const std::size_t pos = machines_[m].seq_pos;
   return pos < seq.size() && seq[pos].value == j;
@@ -217,6 +220,7 @@ void Simulator::Apply(int index) {
   candidates_.clear();
   if (c.hold()) {
     machines_[c.machine.value].held = true;
+    UpdateOpen(c.machine.value);
     return;
   }
   StartOperation(c.job.value, c.machine.value);
@@ -224,24 +228,30 @@ void Simulator::Apply(int index) {
 
 void Simulator::ComputeCandidates() {
   candidates_.clear();
-  const int m_count = instance_->num_machines;
   // kHold: a hold needs a future event that can change the situation.
   const bool can_hold = hold_mode_ && (processing_ > 0 || machines_down_ > 0);
-  for (int m = 0; m < m_count; ++m) {
-    const MachineState& ms = machines_[m];
-    if (ms.holder >= 0 || ms.down || ms.held) continue;
-    const std::size_t before = candidates_.size();
-    for (int j : ms.waiting) {
-      if (!SequenceAllows(m, j)) continue;
-      candidates_.push_back({MachineId(m), JobId(j), jobs_[j].next_op});
+  for (std::size_t w = 0; w < open_.size(); ++w) {
+    for (std::uint64_t bits = open_[w]; bits != 0; bits &= bits - 1) {
+      const int m = static_cast<int>(w * 64) + std::countr_zero(bits);
+      const MachineState& ms = machines_[m];
+      DL_DCHECK(ms.holder < 0 && !ms.down && !ms.held && !ms.waiting.empty());
+      const std::size_t before = candidates_.size();
+      for (int j : ms.waiting) {
+        if (!SequenceAllows(m, j)) continue;
+        candidates_.push_back({MachineId(m), JobId(j), jobs_[j].next_op});
+      }
+      if (can_hold && candidates_.size() > before)
+        candidates_.push_back({MachineId(m), JobId(), -1});
     }
-    if (can_hold && candidates_.size() > before)
-      candidates_.push_back({MachineId(m), JobId(), -1});
   }
 }
 
 void Simulator::ClearHolds() {
-  for (auto& ms : machines_) ms.held = false;
+  for (int m = 0; m < static_cast<int>(machines_.size()); ++m) {
+    if (!machines_[m].held) continue;
+    machines_[m].held = false;
+    UpdateOpen(m);
+  }
 }
 
 // A machine with a single candidate job gets it now: no decision can change
@@ -268,6 +278,7 @@ void Simulator::LeaveMachine(int j) {
   if (js.machine < 0) return;
   result_.schedule[op_offset_[j] + js.next_op - 1].leave = now_;
   machines_[js.machine].holder = -1;
+  UpdateOpen(js.machine);
   js.machine = -1;
 }
 
@@ -287,7 +298,8 @@ void Simulator::StartOperation(int j, int m) {
   ms.waiting.erase(it);
   LeaveMachine(j);  // a blocked job frees its machine (no-op inside a swap)
   ms.holder = j;
-  if (!options_.machine_sequences.empty()) ++ms.seq_pos;
+  UpdateOpen(m);
+  if (replay_) ++ms.seq_pos;
   js.machine = m;
   js.status = JobStatus::kProcessing;
   js.remaining = op.duration;
@@ -326,14 +338,17 @@ void Simulator::ProcessEvent(const EventData& e) {
       if (js.next_op == job_len_[j]) {
         result_.schedule[op_offset_[j] + k].leave = now_;
         machines_[js.machine].holder = -1;
+        UpdateOpen(js.machine);
         js.machine = -1;
         js.status = JobStatus::kDone;
         ++jobs_done_;
         result_.makespan = std::max(result_.makespan, now_);
       } else {
         js.status = JobStatus::kBlocked;
-        auto& waiting = machines_[WantedMachine(j)].waiting;
+        const int want = WantedMachine(j);
+        auto& waiting = machines_[want].waiting;
         waiting.insert(std::lower_bound(waiting.begin(), waiting.end(), j), j);
+        UpdateOpen(want);
         swap_check_.push_back(j);
       }
       return;
@@ -343,6 +358,7 @@ void Simulator::ProcessEvent(const EventData& e) {
       if (ms.down) return;  // cannot happen with one model; be safe
       if (jobs_done_ == instance_->num_jobs()) return;
       ms.down = true;
+      UpdateOpen(e.id);
       ms.repair_at = now_ + e.duration;
       ++machines_down_;
       ++result_.breakdowns;
@@ -363,6 +379,7 @@ void Simulator::ProcessEvent(const EventData& e) {
       MachineState& ms = machines_[e.id];
       DL_CHECK(ms.down);
       ms.down = false;
+      UpdateOpen(e.id);
       --machines_down_;
       if (ms.holder >= 0) {
         JobState& js = jobs_[ms.holder];

@@ -251,7 +251,18 @@ class Simulator {
   bool StartUncontested();
   void Finish(Outcome outcome);
   void ScheduleMtbfFailure(int m, SimTime from);
-  bool SequenceAllows(int m, int j) const;
+  bool SequenceAllows(int m, int j) const {
+    return !replay_ || SequenceAllowsReplay(m, j);
+  }
+  bool SequenceAllowsReplay(int m, int j) const;
+  // Recomputes machine m's bit in open_ after its holder, down, held or
+  // waiting list changed.
+  void UpdateOpen(int m) {
+    const MachineState& ms = machines_[m];
+    const std::uint64_t bit = std::uint64_t{1} << (m & 63);
+    if (ms.holder < 0 && !ms.down && !ms.held && !ms.waiting.empty()) open_[m >> 6] |= bit;
+    else open_[m >> 6] &= ~bit;
+  }
   int WantedMachine(int j) const {
     return instance_->jobs[j][jobs_[j].next_op].machine.value;
   }
@@ -259,6 +270,7 @@ class Simulator {
   const Instance* instance_;
   SimOptions options_;
   bool hold_mode_ = false;
+  bool replay_ = false;  // machine_sequences given
   std::uint64_t seed_ = 0;
   SimTime repair_lo_ = 1, repair_hi_ = 1;
 
@@ -270,6 +282,11 @@ class Simulator {
   EventQueue<EventData> queue_;
   std::vector<JobState> jobs_;
   std::vector<MachineState> machines_;
+  // Bit m (word m / 64) set: machine m is free, up, not held and some job
+  // waits for it, i.e. it may have candidates. ComputeCandidates visits only
+  // these, in machine order; every change of those four fields calls
+  // UpdateOpen.
+  std::vector<std::uint64_t> open_;
   std::vector<Rng> mtbf_rng_;
   std::vector<int> swap_check_;  // blocked jobs that may close a cycle
   std::vector<int> cycle_;       // scratch
