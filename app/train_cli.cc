@@ -158,7 +158,12 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
   cb.on_progress = [&](const policy::TrainProgress& p) {
     if (f.quiet) return;
     const std::string losses =
-        p.imitation
+        p.expert_kept_greedy >= 0
+            ? fmt::format("ce {:.3f}  agree {:.0f}%  expert kept greedy's action {:.0f}%  roll-in "
+                          "greedy {:.0f}%  labelling {:.1f}s",
+                          p.imitation_loss, 100 * p.imitation_accuracy, 100 * p.expert_kept_greedy,
+                          100 * p.greedy_share, p.rollout_s)
+        : p.imitation
             ? fmt::format("ce {:.3f}  agree {:.0f}%  greedy +{:.1f}% over best  won: sample "
                           "{:.0f}% expert {:.0f}%  search {:.1f}s",
                           p.imitation_loss, 100 * p.imitation_accuracy, p.greedy_over_best_pct,

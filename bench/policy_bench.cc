@@ -3,6 +3,7 @@
 // PPO update. Target (DESIGN.md): <= 1 ms per decision. Decisions are
 // measured on both inference paths: /0 the torch-free FastNet, /1 LibTorch.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include "policy/neural.h"
 #include "policy/neural_policy.h"
@@ -16,9 +17,11 @@
 namespace dispatchlab::policy {
 namespace {
 
-std::shared_ptr<NeuralModel> Model(Domain d) {
+std::shared_ptr<NeuralModel> Model(Domain d, int features = 2) {
   NeuralModel::SetThreads(1);
-  return std::shared_ptr<NeuralModel>(NeuralModel::Create(d, ModelConfig{}, 1).value());
+  ModelConfig c;
+  c.features = features;
+  return std::shared_ptr<NeuralModel>(NeuralModel::Create(d, c, 1).value());
 }
 
 // Arg 0: torch-free FastNet (what run/eval/the GUI use); arg 1: LibTorch.
@@ -43,18 +46,27 @@ void BM_JobShopDecision_15x15(benchmark::State& state) {
 }
 BENCHMARK(BM_JobShopDecision_15x15)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
-void BM_UamDecision_8x40(benchmark::State& state) {
-  auto model = Model(Domain::kUam);
-  const uam::Scenario s = uam::DefaultScenario();
+// UAM decisions, args (path, feature version): version 1 observes the whole
+// network (every corridor and aircraft), version 2 (current) only what
+// touches the deciding aircraft's vertiport, so its cost grows with V, not
+// V^2 + A. The 64/400 city is a generated scenario.
+void UamDecision(benchmark::State& state, const uam::Scenario& s) {
+  auto model = Model(Domain::kUam, static_cast<int>(state.range(1)));
   uam::Simulator sim(s);
   sim.Reset(1);
   sim.AdvanceToDecision();
   NeuralUamPolicy policy(NetOf(state, model), "gat");
   policy.Reset(sim);
   for (auto _ : state) benchmark::DoNotOptimize(policy.Choose(sim));
-  state.SetLabel(state.range(0) == 0 ? "fast" : "torch");
+  state.SetLabel(fmt::format("{} v{}", state.range(0) == 0 ? "fast" : "torch", state.range(1)));
 }
-BENCHMARK(BM_UamDecision_8x40)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+void BM_UamDecision_8x40(benchmark::State& state) { UamDecision(state, uam::DefaultScenario()); }
+BENCHMARK(BM_UamDecision_8x40)->Args({0, 1})->Args({0, 2})->Args({1, 2})->Unit(benchmark::kMicrosecond);
+void BM_UamDecision_64x400(benchmark::State& state) {
+  static const uam::Scenario s = *uam::GenerateScenario({.vertiports = 64, .aircraft = 400, .seed = 3});
+  UamDecision(state, s);
+}
+BENCHMARK(BM_UamDecision_64x400)->Args({0, 1})->Args({0, 2})->Unit(benchmark::kMicrosecond);
 
 // Inference for 8 environments at once (what training does per step).
 void BM_JobShopEvaluateBatch8_10x10(benchmark::State& state) {

@@ -81,15 +81,15 @@ Schema SchemaOf(const env::Observation& o) {
   return s;
 }
 
-Schema SchemaFor(Domain d) {
+Schema SchemaFor(Domain d, int features) {
   env::Observation o;
   if (d == Domain::kJobShop) {
     auto inst = jobshop::GenerateInstance({.jobs = 3, .machines = 3, .seed = 1});
-    env::JobShopObserver obs(*inst);
+    env::JobShopObserver obs(*inst, features);
     obs.Init(&o);
   } else {
     const uam::Scenario sc = uam::DefaultScenario();
-    env::UamObserver obs(sc);
+    env::UamObserver obs(sc, features);
     obs.Init(&o);
   }
   return SchemaOf(o);
@@ -1170,7 +1170,7 @@ Result<std::unique_ptr<NeuralModel>> NeuralModel::Create(Domain domain, const Mo
   auto impl = std::make_unique<Impl>();
   impl->domain = domain;
   impl->config = config;
-  impl->schema = SchemaFor(domain);
+  impl->schema = SchemaFor(domain, config.features);
   impl->net = Net(impl->schema, config);
   impl->optimizer = std::make_unique<torch::optim::Adam>(impl->net->parameters(),
                                                          torch::optim::AdamOptions(3e-4));

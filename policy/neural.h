@@ -46,8 +46,9 @@ struct ModelConfig {
   int hidden = 32;
   int heads = 4;
   int layers = 3;
-  // Job-shop feature version (env::kJobShopFeaturesCurrent for new models;
-  // checkpoints that do not record it are version 1).
+  // Feature version of the domain's observer (env::kJobShopFeaturesCurrent,
+  // env::kUamFeaturesCurrent: both 2, for new models; checkpoints that do
+  // not record it are version 1).
   int features = 2;
 };
 

@@ -89,7 +89,7 @@ void NeuralUamPolicy::Reset(const uam::Simulator& sim) {
 int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
   if (observed_ != &sim.scenario()) {
     observed_ = &sim.scenario();
-    observer_ = std::make_unique<env::UamObserver>(sim.scenario());
+    observer_ = std::make_unique<env::UamObserver>(sim.scenario(), net_->features());
     obs_ = env::Observation{};
     observer_->Init(&obs_);
   }

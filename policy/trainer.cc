@@ -16,9 +16,11 @@
 #include "policy/neural_policy.h"
 #include "policy/rollout.h"
 #include "policy/self_label.h"
+#include "policy/uam_imitation.h"
 #include "sim/jobshop/search.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/env/uam_env.h"
+#include "sim/uam/policies.h"
 #include "sim/jobshop/generator.h"
 #include "sim/uam/scenario.h"
 
@@ -119,6 +121,28 @@ JobShopDraw DrawJobShop(const TrainConfig& c, Rng& rng) {
   return d;
 }
 
+// A generated UAM training day: scenario and seed.
+struct UamDraw {
+  uam::Scenario scenario;
+  std::uint64_t seed = 0;
+};
+
+UamDraw DrawUam(const TrainConfig& c, Rng& rng) {
+  const std::uint64_t seed = rng.NextU64();
+  uam::GeneratorOptions g;
+  g.vertiports = static_cast<int>(rng.UniformInt(c.vertiports_min, c.vertiports_max));
+  g.aircraft = static_cast<int>(rng.UniformInt(c.aircraft_min, c.aircraft_max));
+  g.demand_level = 0.6 + 0.8 * rng.Uniform();
+  g.spread_mi = 35 + 25 * rng.Uniform();
+  g.seed = seed;
+  auto sc = uam::GenerateScenario(g);
+  if (!sc) {  // generator refused (too many aircraft for stands): fall back
+    g.aircraft = g.vertiports * 4;
+    sc = uam::GenerateScenario(g);
+  }
+  return {*sc, seed ^ 0x9e37};
+}
+
 // One training environment: owns its instance/scenario, regenerated from
 // its own stream at every episode.
 class TrainEnv {
@@ -148,23 +172,10 @@ class TrainEnv {
       episode_return_ = 0;
       return;
     }
-    const std::uint64_t seed = rng.NextU64();
-    {
-      uam::GeneratorOptions g;
-      g.vertiports = static_cast<int>(rng.UniformInt(c_.vertiports_min, c_.vertiports_max));
-      g.aircraft = static_cast<int>(rng.UniformInt(c_.aircraft_min, c_.aircraft_max));
-      g.demand_level = 0.6 + 0.8 * rng.Uniform();
-      g.spread_mi = 35 + 25 * rng.Uniform();
-      g.seed = seed;
-      auto sc = uam::GenerateScenario(g);
-      if (!sc) {  // generator refused (too many aircraft for stands): fall back
-        g.aircraft = g.vertiports * 4;
-        sc = uam::GenerateScenario(g);
-      }
-      scenario_ = std::make_unique<uam::Scenario>(*sc);
-      env_ = std::make_unique<env::UamEnv>(*scenario_);
-    }
-    env_->Reset(seed ^ 0x9e37);
+    UamDraw d = DrawUam(c_, rng);
+    scenario_ = std::make_unique<uam::Scenario>(std::move(d.scenario));
+    env_ = std::make_unique<env::UamEnv>(*scenario_, c_.model.features);
+    env_->Reset(d.seed);
     episode_return_ = 0;
   }
 
@@ -270,6 +281,8 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "samples") c.samples = static_cast<int>(integer(v, k, 0, 4096));
       else if (k == "expert_evaluations") c.expert_evaluations = static_cast<int>(integer(v, k, 0, 10000000));
       else if (k == "labels_per_instance") c.labels_per_instance = static_cast<int>(integer(v, k, 0, 1 << 20));
+      else if (k == "label_share") c.label_share = v.get<double>();
+      else if (k == "greedy_floor") c.greedy_floor = v.get<double>();
       else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, 2));
       else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
       else if (k == "rollout") c.rollout = static_cast<int>(integer(v, k, 1, 1 << 20));
@@ -315,9 +328,14 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
     return Error{fmt::format("{}: {}", source, e.message)};
   }
   auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
-  if (c.method != TrainMethod::kPpo && c.domain != Domain::kJobShop)
-    return bad("method: self-label and imitate are for the job shop (UAM trains with ppo)");
-  if (c.method == TrainMethod::kImitate && c.expert_evaluations == 0) c.expert_evaluations = 2000;
+  if (c.method == TrainMethod::kSelfLabel && c.domain != Domain::kJobShop)
+    return bad("method: self-label is for the job shop (UAM trains with ppo or imitate)");
+  if (c.method == TrainMethod::kImitate && c.domain == Domain::kUam && c.samples < 1)
+    return bad("imitate (UAM): samples (the expert's futures per action) must be >= 1");
+  if (!(c.label_share > 0 && c.label_share <= 1)) return bad("label_share must be in (0, 1]");
+  if (!(c.greedy_floor >= 0 && c.greedy_floor <= 1)) return bad("greedy_floor must be in [0, 1]");
+  if (c.method == TrainMethod::kImitate && c.domain == Domain::kJobShop && c.expert_evaluations == 0)
+    c.expert_evaluations = 2000;
   if (c.method == TrainMethod::kSelfLabel && c.samples == 0 && c.expert_evaluations == 0)
     return bad("self-label needs samples > 0 or expert_evaluations > 0");
   if (c.steps < 1) return bad("steps must be >= 1");
@@ -365,17 +383,21 @@ std::string TrainConfigJson(const TrainConfig& c) {
   j["hidden"] = c.model.hidden;
   j["heads"] = c.model.heads;
   j["layers"] = c.model.layers;
+  j["features"] = c.model.features;
   if (c.domain == Domain::kJobShop) {
     j["jobs"] = c.jobs;
     j["machines"] = c.machines;
     j["shutdown_p"] = c.shutdown_p;
     j["max_time"] = c.max_time;
-    j["features"] = c.model.features;
     j["instances"] = c.instances;
     j["samples"] = c.samples;
     j["expert_evaluations"] = c.expert_evaluations;
     j["labels_per_instance"] = c.labels_per_instance;
   } else {
+    j["instances"] = c.instances;
+    j["samples"] = c.samples;
+    j["label_share"] = c.label_share;
+    j["greedy_floor"] = c.greedy_floor;
     j["vertiports"] = {c.vertiports_min, c.vertiports_max};
     j["aircraft"] = {c.aircraft_min, c.aircraft_max};
   }
@@ -442,14 +464,25 @@ double ValidationScore(const NeuralModel& model) {
     }
     return -total / n;
   }
+  // UAM: 6 generated scenarios (seeds 888000+, 6 to 12 vertiports, apart
+  // from the training streams and the evaluation seeds), 2 days each with
+  // uncertainty on; the score is the network's total profit over greedy's
+  // on the same days, in %.
   NeuralUamPolicy policy(net, "validation");
-  double total = 0;
-  for (int i = 0; i < 2; ++i) {
-    auto sc = *uam::GenerateScenario({.vertiports = 8, .aircraft = 30 + 10 * i,
-                                      .seed = 888000 + static_cast<std::uint64_t>(i)});
-    total += uam::RunEpisode(sc, 4242, policy, uam::SimOptions{.record_timeline = false}).kpis.profit();
+  uam::GreedyPolicy greedy;
+  const std::pair<int, int> sizes[] = {{8, 30}, {8, 40}, {6, 24}, {10, 50}, {12, 60}, {8, 40}};
+  double learned = 0, base = 0;
+  std::uint64_t i = 0;
+  for (const auto& [vertiports, aircraft] : sizes) {
+    auto sc = uam::GenerateScenario({.vertiports = vertiports, .aircraft = aircraft, .seed = 888000 + i++});
+    if (!sc) continue;
+    for (std::uint64_t day = 0; day < 2; ++day) {
+      const uam::SimOptions o{.record_timeline = false};
+      learned += uam::RunEpisode(*sc, 4242 + day, policy, o).kpis.profit();
+      base += uam::RunEpisode(*sc, 4242 + day, greedy, o).kpis.profit();
+    }
   }
-  return total / 2;
+  return 100.0 * (learned - base) / std::max(1.0, std::abs(base));
 }
 
 // A collective failed (another rank died or the network broke): stop with a
@@ -487,10 +520,11 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     if (model->domain() != c.domain)
       return Error{fmt::format("--resume: {} holds a {} policy, not {}", latest,
                                DomainName(model->domain()), DomainName(c.domain))};
-    if (c.domain == Domain::kJobShop && model->config().features != c.model.features)
-      return Error{fmt::format("--resume: {} observes job-shop features version {}, the config "
+    if (model->config().features != c.model.features)
+      return Error{fmt::format("--resume: {} observes {} features version {}, the config "
                                "asks for {}",
-                               latest, model->config().features, c.model.features)};
+                               latest, DomainName(c.domain), model->config().features,
+                               c.model.features)};
     if (model->config().hidden != c.model.hidden || model->config().heads != c.model.heads ||
         model->config().layers != c.model.layers)
       return Error{fmt::format("--resume: {} has model hidden {} heads {} layers {}, the config "
@@ -534,6 +568,11 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   Rng rng = Rng::Stream(c.seed, StreamTag::kPolicy, 0x77a1 + static_cast<std::uint64_t>(rank),
                         static_cast<std::uint64_t>(iteration));
   std::deque<double> recent;
+  // UAM imitate: the aggregated labels (DAgger), at most kReplayCap (then a
+  // random old one is replaced). Not in the checkpoint: a resumed run
+  // starts a new set.
+  std::vector<Transition> replay;
+  constexpr std::int64_t kReplayCap = 60000;
   const auto t0 = Clock::now();
   const std::int64_t start_step = step;
   TrainSummary summary;
@@ -616,6 +655,57 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       } catch (const std::exception& e) {
         return LostRank(e, latest);
       }
+    } else if (c.domain == Domain::kUam) {
+      // DAgger: label days rolled in by greedy and the current network with
+      // the rollout expert, then cross-entropy on the fresh labels plus
+      // twice as many drawn from the earlier ones (the aggregated set).
+      const std::shared_ptr<const FastNet> net = model->fast_net();
+      const double progress = static_cast<double>(step) / static_cast<double>(c.steps);
+      UamLabelOptions lo;
+      lo.expert_samples = c.samples;
+      lo.label_share = c.label_share;
+      lo.greedy_share = std::max(c.greedy_floor, std::min(1.0, 1.0 - 2.0 * progress));
+      lo.features = c.model.features;
+      std::vector<UamLabelledDay> days(c.instances);
+      pool.Run(c.instances, [&](int i) {
+        Rng draw = Rng::Stream(c.seed, StreamTag::kGenerator, 6000 + static_cast<std::uint64_t>(rank),
+                               static_cast<std::uint64_t>(iteration) * 4096 + static_cast<std::uint64_t>(i));
+        const UamDraw d = DrawUam(c, draw);
+        days[i] = LabelUamDay(d.scenario, d.seed, net, lo, draw.NextU64());
+      });
+      std::vector<Transition> batch;
+      int kept = 0;
+      for (auto& d : days) {
+        kept += d.expert_kept_greedy;
+        for (auto& t : d.decisions) batch.push_back(std::move(t));
+        recent.push_back(d.profit / 1000.0);
+        if (recent.size() > 50) recent.pop_front();
+        ++episodes;
+      }
+      const std::size_t fresh = batch.size();
+      for (std::size_t k = 0; k < 2 * fresh && !replay.empty(); ++k)
+        batch.push_back(replay[static_cast<std::size_t>(
+            rng.UniformInt(0, static_cast<std::int64_t>(replay.size()) - 1))]);
+      for (std::size_t k = 0; k < fresh; ++k) {
+        if (replay.size() < kReplayCap) replay.push_back(batch[k]);
+        else replay[static_cast<std::size_t>(rng.UniformInt(0, kReplayCap - 1))] = batch[k];
+      }
+      p.imitation = true;
+      p.expert_kept_greedy = fresh > 0 ? static_cast<double>(kept) / static_cast<double>(fresh) : 0;
+      p.greedy_share = lo.greedy_share;
+      update_start = Clock::now();
+      const double frac = 1.0 - progress;
+      NeuralModel::ImitationStats is;
+      try {
+        if (!batch.empty())
+          is = model->UpdateImitation(batch, c.ppo.epochs, c.ppo.minibatch,
+                                      c.lr * std::max(0.05, frac), c.ppo.max_grad_norm, rng);
+      } catch (const std::exception& e) {
+        return LostRank(e, latest);
+      }
+      p.imitation_loss = is.loss;
+      p.imitation_accuracy = is.accuracy;
+      step += static_cast<std::int64_t>(std::max<std::size_t>(1, fresh)) * world;
     } else {
       // Learning from search: label each instance with the best of its
       // sampled (and expert) episodes, then one cross-entropy update.

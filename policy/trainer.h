@@ -66,6 +66,12 @@ struct TrainConfig {
   // At most this many of the best episode's decisions are trained on
   // (drawn at random; 0: all). Bounds the update's cost on large instances.
   int labels_per_instance = 0;
+  // UAM imitate (DAgger with the rollout planner as the expert; `samples`
+  // is its futures per action, `instances` the days per iteration): the
+  // share of decisions labelled, and the least share of roll-in decisions
+  // left to greedy (it falls from 1 to this over the first half).
+  double label_share = 0.1;
+  double greedy_floor = 0.25;
   // UAM scenario sampling.
   int vertiports_min = 6, vertiports_max = 10;
   int aircraft_min = 20, aircraft_max = 40;
@@ -109,13 +115,16 @@ struct TrainProgress {
   bool imitation = false;
   double imitation_loss = 0, imitation_accuracy = 0, greedy_over_best_pct = 0;
   double won_by_sample = 0, won_by_greedy = 0, won_by_expert = 0;
+  // UAM imitate: share of labels where the expert kept greedy's action, and
+  // the roll-in's share of greedy decisions (negative: not UAM imitate).
+  double expert_kept_greedy = -1, greedy_share = 0;
   int episodes = 0;
   PpoStats ppo;
   // Wall seconds of this iteration: collecting the rollout (inference and
   // environment steps), the PPO update, validation.
   double rollout_s = 0, update_s = 0, eval_s = 0;
   bool evaluated = false;
-  double eval_score = 0;       // job shop: -mean makespan; UAM: mean profit
+  double eval_score = 0;       // job shop: -mean gap to the lower bound %; UAM: % over greedy
   double best_eval_score = 0;  // set when evaluated
 };
 

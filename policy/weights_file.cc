@@ -27,7 +27,7 @@ using Json = nlohmann::json;
 // The network's shape as the metadata states it.
 struct Shape {
   int hidden = 0, heads = 0, layers = 0;
-  int features = 1;  // job-shop feature version (model "features"; absent: 1)
+  int features = 1;  // observer feature version (model "features"; absent: 1)
   std::vector<int> node_dims, edge_dims;
   int globals_dim = 0, action_feature_dim = 0;
   bool has_query = false;
@@ -36,15 +36,15 @@ struct Shape {
 
 // What this build's observers produce for `d` (the shapes are fixed by the
 // Env view, independent of the instance or scenario size).
-Shape ObservationShapeOf(Domain d) {
+Shape ObservationShapeOf(Domain d, int features) {
   env::Observation o;
   if (d == Domain::kJobShop) {
     const auto inst = jobshop::GenerateInstance({.jobs = 3, .machines = 3, .seed = 1});
-    env::JobShopObserver obs(*inst);
+    env::JobShopObserver obs(*inst, features);
     obs.Init(&o);
   } else {
     const uam::Scenario sc = uam::DefaultScenario();
-    env::UamObserver obs(sc);
+    env::UamObserver obs(sc, features);
     obs.Init(&o);
   }
   Shape s;
@@ -309,7 +309,7 @@ Status WriteWeightsFile(const std::string& path, Domain domain, const FastNetWei
   meta["domain"] = DomainName(domain);
   Json model{{"hidden", s.hidden}, {"heads", s.heads}, {"layers", s.layers}};
   // Version 1 is implied: files of version-1 networks stay byte-identical.
-  if (domain == Domain::kJobShop && s.features != 1) model["features"] = s.features;
+  if (s.features != 1) model["features"] = s.features;
   meta["model"] = model.dump();
   meta["observation"] = ObservationJson(s).dump();
 
@@ -424,7 +424,7 @@ Result<LoadedWeights> ParseWeightsFile(std::string_view bytes, const std::string
   if (!shape) return shape.error();
 
   // The network must fit this build's observations of its domain.
-  const Shape expected = ObservationShapeOf(out.domain);
+  const Shape expected = ObservationShapeOf(out.domain, shape->features);
   const Json want = ObservationJson(expected), got = ObservationJson(*shape);
   if (want != got)
     return bad(fmt::format("__metadata__ observation {} does not match this build's {} "

@@ -479,6 +479,57 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
                                     "t").ok());
 }
 
+// UAM learns from the rollout planner (DAgger): labelled days, a
+// cross-entropy update, the local observation recorded, resume.
+TEST_F(TempDir, UamImitationTrainsAndResumes) {
+  auto c = ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam),
+                                R"({"method": "imitate", "instances": 2, "samples": 1,
+                                    "label_share": 0.02, "vertiports": [4, 5], "aircraft": [8, 12],
+                                    "steps": 30, "epochs": 1, "minibatch": 16, "eval_every": 100,
+                                    "threads": 1})",
+                                "test");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  std::vector<TrainProgress> seen;
+  TrainCallbacks cb;
+  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p); };
+  auto run = Train(*c, Path("ui"), false, cb, nullptr);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  ASSERT_FALSE(seen.empty());
+  EXPECT_DOUBLE_EQ(seen.front().greedy_share, 1.0);  // the first roll-in is greedy's
+  for (const auto& p : seen) {
+    EXPECT_TRUE(p.imitation);
+    EXPECT_GE(p.expert_kept_greedy, 0);
+    EXPECT_LE(p.expert_kept_greedy, 1);
+    EXPECT_GT(p.imitation_loss, 0);
+  }
+  EXPECT_GE(run->steps, 30);
+  auto saved = ReadSavedRun(Path("ui/checkpoint.pt"));
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->config.method, TrainMethod::kImitate);
+  EXPECT_EQ(saved->config.samples, 1);
+  EXPECT_DOUBLE_EQ(saved->config.label_share, 0.02);
+  auto w = ReadWeightsFile(Path("ui/best.safetensors"));
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_EQ(w->weights.features, env::kUamFeaturesCurrent);
+  EXPECT_EQ(w->weights.node_dims.size(), 2u);  // vertiports and the forecast
+  TrainConfig more = *c;
+  more.steps = run->steps + 20;
+  auto resumed = Train(more, Path("ui"), true, {}, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_GT(resumed->iterations, run->iterations);
+  // A version-1 run cannot be resumed as version 2.
+  TrainConfig v1 = more;
+  v1.model.features = 1;
+  v1.steps = resumed->steps + 10;
+  auto refused = Train(v1, Path("ui"), true, {}, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("features version 2"), std::string::npos)
+      << refused.error().message;
+  for (const char* bad : {R"({"method": "imitate", "samples": 0})", R"({"label_share": 0})",
+                          R"({"label_share": 1.5})", R"({"greedy_floor": -0.1})"})
+    EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), bad, "t").ok()) << bad;
+}
+
 // A run that ends before its first periodic validation still validates
 // before it writes best.pt, and reports that score (never -1e300).
 TEST_F(TempDir, BestCheckpointIsAlwaysValidated) {

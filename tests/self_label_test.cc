@@ -9,11 +9,13 @@
 #include "policy/neural_policy.h"
 #include "policy/registry.h"
 #include "policy/self_label.h"
+#include "policy/uam_imitation.h"
 #include "policy/weights_file.h"
 #include "scenarios/catalog.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/jobshop/generator.h"
 #include "sim/jobshop/rules.h"
+#include "sim/uam/policies.h"
 
 namespace dispatchlab::policy {
 namespace {
@@ -198,6 +200,40 @@ TEST(FeatureVersions, WeightsFilesRecordTheVersionAndOldOnesAreVersion1) {
   EXPECT_EQ(back->weights.features, 1);
   EXPECT_EQ(back->metadata.at("model").find("features"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// UAM DAgger labels: labelling forks the day and never changes it (with a
+// greedy roll-in the day is greedy's own), every label is a legal action on
+// the local observation, and fixed inputs give the same labels.
+TEST(UamImitation, LabelsLeaveTheDayUnchangedAndAreLegal) {
+  const uam::Scenario s = uam::DefaultScenario();
+  UamLabelOptions o;
+  o.expert_samples = 2;
+  o.label_share = 0.02;
+  o.greedy_share = 1.0;
+  const UamLabelledDay day = LabelUamDay(s, 7, nullptr, o, 99);
+  uam::GreedyPolicy greedy;
+  const auto ep = uam::RunEpisode(s, 7, greedy, uam::SimOptions{.record_timeline = false});
+  EXPECT_DOUBLE_EQ(day.profit, ep.kpis.profit());
+  EXPECT_EQ(day.decisions_total, ep.kpis.decisions);
+  ASSERT_GE(day.decisions.size(), 10u);
+  EXPECT_LT(day.decisions.size(), static_cast<std::size_t>(day.decisions_total) / 10);
+  for (const auto& t : day.decisions) {
+    ASSERT_EQ(t.obs.node_sets.size(), 2u);  // version 2: vertiports, forecast
+    ASSERT_GE(t.action, 0);
+    ASSERT_LT(t.action, static_cast<int>(t.obs.mask.size()));
+    EXPECT_TRUE(t.obs.mask[t.action]);
+    int legal = 0;
+    for (auto m : t.obs.mask) legal += m;
+    EXPECT_GE(legal, 2);  // only real choices are labelled
+  }
+  const UamLabelledDay again = LabelUamDay(s, 7, nullptr, o, 99);
+  ASSERT_EQ(again.decisions.size(), day.decisions.size());
+  for (std::size_t k = 0; k < day.decisions.size(); ++k) {
+    EXPECT_EQ(again.decisions[k].action, day.decisions[k].action);
+    EXPECT_EQ(again.decisions[k].obs.node_sets[0].features, day.decisions[k].obs.node_sets[0].features);
+  }
+  EXPECT_LE(day.expert_kept_greedy, static_cast<int>(day.decisions.size()));
 }
 
 }  // namespace

@@ -421,7 +421,7 @@ namespace {
 
 TEST(UamEnv, BuffersMatchTheSimulatorAndReturnIsProfit) {
   const uam::Scenario s = uam::DefaultScenario();
-  UamEnv env(s);
+  UamEnv env(s, /*features=*/1);
   env.Reset(2);
   const Observation& obs = env.observation();
   ASSERT_EQ(obs.node_sets.size(), 3u);
@@ -448,6 +448,102 @@ TEST(UamEnv, BuffersMatchTheSimulatorAndReturnIsProfit) {
   uam::GreedyPolicy g2;
   EXPECT_NEAR(uam::RunEpisode(s, 2, g2).kpis.profit(), env.simulator().kpis().profit(), 1e-6);
   EXPECT_EQ(steps, env.simulator().kpis().decisions);
+}
+
+// Feature version 2 (local): O(V) edges, no aircraft nodes; what it keeps
+// agrees with version 1 and with the simulator at every decision of a day.
+TEST(UamEnv, LocalLayoutAgreesWithTheFullOneAndTheSimulator) {
+  const uam::Scenario s = uam::DefaultScenario();
+  UamEnv env(s);  // version 2 is the default
+  UamObserver full(s, 1);
+  Observation f;
+  full.Init(&f);
+  env.Reset(3);
+  const Observation& obs = env.observation();
+  const int nv = 8, k = UamEnv::kNearest;
+  ASSERT_EQ(obs.node_sets.size(), 2u);
+  EXPECT_EQ(obs.node_sets[0].name, "vertiport");
+  EXPECT_EQ(obs.node_sets[0].dim, static_cast<int>(UamEnv::kLocalVertiportFeatureCount));
+  EXPECT_EQ(obs.node_sets[1].name, "forecast");
+  ASSERT_EQ(obs.edge_sets.size(), 1u);
+  ASSERT_EQ(obs.edge_sets[0].src.size(), static_cast<std::size_t>(2 * (nv - 1) + k * nv));
+  EXPECT_EQ(obs.query_node_set, 0);
+  // The nearest-neighbour edges: into each vertiport from the k others
+  // closest to it (brute force here).
+  const auto& es = obs.edge_sets[0];
+  for (int v = 0; v < nv; ++v) {
+    std::vector<std::pair<double, int>> d;
+    for (int w = 0; w < nv; ++w)
+      if (w != v)
+        d.push_back({std::hypot(s.vertiports[w].x_mi - s.vertiports[v].x_mi,
+                                s.vertiports[w].y_mi - s.vertiports[v].y_mi), w});
+    std::stable_sort(d.begin(), d.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (int j = 0; j < k; ++j) {
+      const std::size_t e = 2 * (nv - 1) + static_cast<std::size_t>(v) * k + j;
+      EXPECT_EQ(es.dst[e], v);
+      EXPECT_EQ(es.src[e], d[j].second);
+    }
+  }
+  uam::GreedyPolicy greedy;
+  int checked = 0;
+  while (!env.done()) {
+    const auto& sim = env.simulator();
+    full.Write(sim, &f);
+    const int d = sim.deciding_aircraft(), here = sim.aircraft_vertiport(d);
+    ASSERT_EQ(obs.query_node, here);
+    ASSERT_EQ(obs.mask, f.mask);
+    ASSERT_EQ(obs.action_nodes, f.action_nodes);
+    ASSERT_EQ(obs.action_features, f.action_features);  // corridor here -> v, margin, stay
+    ASSERT_EQ(obs.globals, f.globals);
+    ASSERT_EQ(obs.node_sets[1].features, f.node_sets[2].features);  // the forecast
+    // Star edges: here -> w then w -> here, features as version 1's.
+    for (int j = 0; j < 2 * (nv - 1); ++j) {
+      const int u = es.src[j], w = es.dst[j];
+      ASSERT_TRUE(j < nv - 1 ? u == here && w != here : w == here && u != here) << j;
+      const int e1 = u * (nv - 1) + (w < u ? w : w - 1);  // version 1 corridor order
+      for (int c = 0; c < UamEnv::kCorridorFeatureCount; ++c)
+        ASSERT_EQ(es.features[j * UamEnv::kCorridorFeatureCount + c],
+                  f.edge_sets[0].features[e1 * UamEnv::kCorridorFeatureCount + c]);
+    }
+    // Vertiports: version 1's features, then the fleet on the ground.
+    const auto& vp = obs.node_sets[0];
+    for (int v = 0; v < nv; ++v) {
+      for (int c = 0; c < UamEnv::kVertiportFeatureCount; ++c)
+        ASSERT_EQ(vp.at(v, c), f.node_sets[0].at(v, c));
+      double soc = 0;
+      int ground = 0, soon = 0;
+      for (int a = 0; a < s.fleet.aircraft; ++a) {
+        const auto st = sim.aircraft_state(a);
+        using St = uam::Simulator::AircraftState;
+        if (sim.aircraft_vertiport(a) != v ||
+            (st != St::kDeciding && st != St::kStaying && st != St::kCharging))
+          continue;
+        ++ground;
+        soc += sim.soc_kwh(a) / s.fleet.battery_kwh;
+        soon += sim.aircraft_busy_until(a) <= sim.now() + 900;
+      }
+      ASSERT_NEAR(vp.at(v, UamEnv::kVpSocGround), ground ? soc / ground : 0.0, 1e-5);
+      ASSERT_NEAR(vp.at(v, UamEnv::kVpReadySoon), soon / 4.0, 1e-6);
+      ASSERT_NEAR(vp.at(v, UamEnv::kVpDistanceHere), sim.network().distance(here, v) / 100.0, 1e-5);
+    }
+    env.Step(greedy.Choose(sim));
+    ++checked;
+  }
+  EXPECT_GT(checked, 500);
+}
+
+// The local layout's size does not depend on the fleet: 400 aircraft give
+// the same buffers as 40 (only V matters).
+TEST(UamEnv, LocalLayoutSizeIsIndependentOfTheFleet) {
+  auto small = uam::GenerateScenario({.vertiports = 16, .aircraft = 40, .seed = 5});
+  auto big = uam::GenerateScenario({.vertiports = 16, .aircraft = 60, .seed = 5});
+  ASSERT_TRUE(small && big);
+  UamEnv a(*small), b(*big);
+  a.Reset(1);
+  b.Reset(1);
+  EXPECT_EQ(a.observation().edge_sets[0].src.size(), b.observation().edge_sets[0].src.size());
+  EXPECT_EQ(a.observation().node_sets[0].features.size(), b.observation().node_sets[0].features.size());
+  EXPECT_EQ(a.observation().edge_sets[0].src.size(), static_cast<std::size_t>(2 * 15 + 3 * 16));
 }
 
 }  // namespace

@@ -9,11 +9,14 @@
 
 Env: actions 0..V-1 fly the deciding aircraft to vertiport v, V stays (15
 min, charging if a charger is free). Reward: profit since the last decision
-in thousands of USD. Observation keys: "vertiport", "aircraft", "forecast"
-(node features), "corridor_edges" + "corridor_edge_features", "located_edges",
-"hosts_edges" (2, E) int32, "globals", "action_mask", "action_nodes",
-"action_features", "query_node" (the deciding aircraft). At the end info
-holds "profit" and "kpis".
+in thousands of USD. Observation keys (the local layout, feature version 2
+of sim/env/uam_env.h: its size grows with the vertiports only): "vertiport"
+(V, 13) and "forecast" (8, 6) node features, "corridor_edges" (2, E) int32 +
+"corridor_edge_features" (E, 5) with E = 2(V-1) + 3V (the corridors out of
+and into the deciding aircraft's vertiport, then each vertiport's 3 nearest
+neighbours), "globals", "action_mask", "action_nodes", "action_features",
+"query_node" (the deciding aircraft's vertiport). At the end info holds
+"profit" and "kpis".
 """
 from dataclasses import dataclass, field
 from typing import Dict, List

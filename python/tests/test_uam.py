@@ -54,7 +54,8 @@ def test_random_episode_and_seeds():
         rng = np.random.default_rng(0)
         total, steps, term = 0.0, 0, False
         while not term:
-            assert obs["aircraft"][int(obs["query_node"])].shape == (11,)
+            # The query node is the deciding aircraft's vertiport (flagged current).
+            assert obs["vertiport"][int(obs["query_node"]), 9] == 1.0
             a = int(rng.choice(np.flatnonzero(info["action_mask"])))
             obs, r, term, trunc, info = env.step(a)
             total += r
@@ -74,7 +75,10 @@ def test_uam_errors_and_layout():
     obs, info = env.reset(seed=0)
     assert env.num_actions == 9  # 8 vertiports + stay
     assert obs["action_features"].shape == (9, 7)
-    assert obs["corridor_edges"].shape == (2, 56) and obs["corridor_edge_features"].shape == (56, 5)
+    # Local layout: 7 corridors out of and 7 into the deciding aircraft's
+    # vertiport, plus 3 nearest-neighbour edges into each of the 8.
+    assert obs["corridor_edges"].shape == (2, 38) and obs["corridor_edge_features"].shape == (38, 5)
+    assert obs["vertiport"].shape == (8, 13) and "aircraft" not in obs
     assert env.observation_space.contains(obs)
     illegal = np.flatnonzero(~info["action_mask"])
     with pytest.raises(dl.InvalidActionError):

@@ -108,8 +108,8 @@ def test_vector_env_errors():
 def test_uam_vector_env():
     venv = uam.VectorEnv("default", 4, threads=2, uncertainty=True)
     obs, info = venv.reset(seed=0)
-    assert obs["aircraft"].shape == (4, 40, 11) and obs["query_node"].shape == (4,)
-    assert obs["located_edges"].shape == (4, 2, 40)
+    assert obs["vertiport"].shape == (4, 8, 13) and obs["query_node"].shape == (4,)
+    assert obs["corridor_edges"].shape == (4, 2, 38)
     rng = np.random.default_rng(0)
     total = np.zeros(4)
     profits = {}

@@ -25,6 +25,7 @@ struct NodeSet {
   int dim = 0;
   std::vector<float> features;  // count * dim
   float& at(int node, int f) { return features[node * dim + f]; }
+  float at(int node, int f) const { return features[node * dim + f]; }
 };
 
 // Directed typed edges from nodes of set `src_set` to nodes of `dst_set`

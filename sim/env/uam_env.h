@@ -1,9 +1,22 @@
 // The UAM fleet seen through env::Env: one decision per ready aircraft.
 //
+// Two observation layouts ("feature versions"; a trained network records
+// its version and its policy observes with it, weights files without one
+// are version 1):
+//   1  the whole network at every decision: every vertiport, every
+//      aircraft, all V(V-1) corridors. Its cost grows with V^2 + A per
+//      decision (73 s per simulated day at 64 vertiports / 400 aircraft).
+//   2  (current) local: every vertiport, but only the corridors that touch
+//      the deciding aircraft's vertiport (out and in) plus each vertiport's
+//      3 nearest neighbours, and no aircraft nodes (the fleet is summarised
+//      per vertiport). O(V) edges; the query node is the deciding
+//      aircraft's vertiport.
+//
 // Action space: V + 1 -- fly to vertiport v (v < V) or stay (V); the mask is
 // the simulator's. action_nodes maps v to vertiport node v, stay to the
 // deciding aircraft's vertiport.
 //
+// Version 1 (version 2 differences below):
 // Node sets:
 //   0 "vertiport" (V)  kind, position, stands/chargers/pads state, waiting
 //                      passengers from and to it, is-current
@@ -19,6 +32,12 @@
 //   "hosts"        vertiport -> aircraft
 // Action features: corridor features (here -> v), immediate margin, is-stay. Query node: the
 // deciding aircraft.
+// Version 2: node sets 0 "vertiport" (V; version 1's features plus the mean
+// state of charge of the aircraft on the ground there, aircraft ready there
+// within 15 minutes, distance from the deciding aircraft's vertiport) and
+// 1 "forecast"; one edge set "corridor" (here -> w, w -> here, and the
+// 3-nearest-neighbour edges w -> v, same features); query node: the
+// deciding aircraft's vertiport (set 0). Globals and actions as version 1.
 // Reward: profit earned between two decisions, in thousands of USD; an
 // episode's return is the day's profit / 1000.
 #pragma once
@@ -33,6 +52,11 @@ struct UamFeatures {
     kVpHub, kVpX, kVpY, kVpParked, kVpInbound, kVpChargersFree, kVpPads,
     kVpWaitingFrom, kVpWaitingTo, kVpCurrent, kVertiportFeatureCount
   };
+  // Version 2 appends these to the vertiport features.
+  enum LocalVertiportFeature {
+    kVpSocGround = kVertiportFeatureCount, kVpReadySoon, kVpDistanceHere, kLocalVertiportFeatureCount
+  };
+  static constexpr int kNearest = 3;
   enum AircraftFeature {
     kAcSoc, kAcStateFirst, kAcStateLast = kAcStateFirst + 7, kAcTimeToReady,
     kAcDeciding, kAircraftFeatureCount
@@ -50,26 +74,35 @@ struct UamFeatures {
   static constexpr int kActionIsStay = kCorridorFeatureCount + 1;
   static constexpr int kActionFeatureCount = kCorridorFeatureCount + 2;
   static constexpr int kForecastSlots = 8;
-
 };
+
+inline constexpr int kUamFeaturesCurrent = 2;
 
 // Writes UAM decision points as Observations (used by UamEnv and by learned
 // policies observing an outside Simulator).
 class UamObserver : public UamFeatures {
  public:
-  explicit UamObserver(const uam::Scenario& scenario);
+  explicit UamObserver(const uam::Scenario& scenario, int features = kUamFeaturesCurrent);
   void Init(Observation* obs) const;
   void Write(const uam::Simulator& sim, Observation* obs) const;
+  int features() const { return features_; }
 
  private:
+  void WriteLocal(const uam::Simulator& sim, Observation* obs) const;
+  void WriteForecast(const uam::Simulator& sim, int here, NodeSet* fc) const;
+  void WriteActions(const uam::Simulator& sim, int here, const EdgeSet& co,
+                    Observation* obs) const;
+
   const uam::Scenario* scenario_;
+  int features_;
   double spread_ = 1;
+  std::vector<int> nearest_;  // version 2: kNearest per vertiport, row-major
 };
 
 class UamEnv final : public Env, public UamFeatures {
  public:
   // `scenario` must outlive the env.
-  explicit UamEnv(const uam::Scenario& scenario);
+  explicit UamEnv(const uam::Scenario& scenario, int features = kUamFeaturesCurrent);
 
   int num_actions() const override { return sim_.num_actions(); }
   const Observation& observation() const override { return obs_; }
