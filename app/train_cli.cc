@@ -143,8 +143,13 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
     run_id = OrBadInput(store->PutTrainingRun(run_record("running", checkpoint)));
   }
   if (!f.quiet)
-    err << fmt::format("train: {} policy, {} steps, {} envs x {} rollout, {} threads -> {}{}{}\n",
-                       domain_name, c.steps, c.envs, c.rollout, c.threads, out_dir,
+    err << fmt::format("train: {} policy, {} {}, {}, {} threads -> {}{}{}\n", domain_name,
+                       policy::TrainMethodName(c.method), c.steps,
+                       c.method == policy::TrainMethod::kPpo
+                           ? fmt::format("steps, {} envs x {} rollout", c.envs, c.rollout)
+                           : fmt::format("labelled decisions, {} {} per iteration", c.instances,
+                                         c.domain == Domain::kUam ? "days" : "instances"),
+                       c.threads, out_dir,
                        f.resume ? " (resuming)" : "",
                        dp.world > 1 ? fmt::format(" (rank {} of {}, rendezvous {})", dp.rank,
                                                   dp.world, f.master)

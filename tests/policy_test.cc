@@ -183,6 +183,48 @@ TEST(Ppo, TrainingImprovesTheReturnOnATinyInstance) {
   EXPECT_GT(last, start + 0.2) << "first iteration " << first;
 }
 
+// UAM feature versions: a version-1 network (the whole-network layout of
+// the earlier shipped policy) and a version-2 one (local) each record their
+// version, load back from the weights file, and their torch-free policy
+// observes with it and takes LibTorch's actions on a whole day.
+TEST_F(TempDir, UamFeatureVersionsRoundTrip) {
+  const uam::Scenario s = uam::DefaultScenario();
+  for (int features : {1, 2}) {
+    ModelConfig mc;
+    mc.features = features;
+    NeuralModel::SetThreads(1);
+    std::shared_ptr<NeuralModel> model(NeuralModel::Create(Domain::kUam, mc, 3).value());
+    const std::string path = Path(fmt::format("u{}.pt", features));
+    ASSERT_TRUE(model->Save(path, "{}").ok());
+    auto w = ReadWeightsFile(WeightsPathFor(path));
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    EXPECT_EQ(w->weights.features, features);
+    EXPECT_EQ(w->weights.node_dims.size(), features == 1 ? 3u : 2u);
+    // Version 1 files stay as they were: no "features" in the metadata.
+    EXPECT_EQ(w->metadata.at("model").find("features") != std::string::npos, features != 1);
+    auto loaded = NeuralModel::Load(path);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ((*loaded)->config().features, features);
+    NeuralUamPolicy fast(std::make_shared<const FastNet>(std::move(w->weights)), "fast");
+    NeuralUamPolicy torch(TorchPolicyNet(model), "torch");
+    uam::Simulator a(s), b(s);
+    a.Reset(5);
+    b.Reset(5);
+    fast.Reset(a);
+    torch.Reset(b);
+    int decisions = 0;
+    while (a.AdvanceToDecision() && decisions < 300) {
+      ASSERT_TRUE(b.AdvanceToDecision());
+      const int x = fast.Choose(a), y = torch.Choose(b);
+      ASSERT_EQ(x, y) << "version " << features << " decision " << decisions;
+      a.Apply(x);
+      b.Apply(y);
+      ++decisions;
+    }
+    EXPECT_EQ(decisions, 300);
+  }
+}
+
 TEST_F(TempDir, CheckpointRoundTripGivesIdenticalProbabilities) {
   auto model = NewModel(Domain::kUam, 4);
   const uam::Scenario s = uam::DefaultScenario();
