@@ -23,7 +23,9 @@ void WriteGlobals(const Simulator& sim, int deciding, Observation* obs) {
   obs->globals[3] = deciding >= 0 ? static_cast<float>(sim.soc_kwh(deciding) / s.fleet.battery_kwh) : 0.f;
 }
 
-void WriteCorridor(const Simulator& sim, int u, int w, float* f) {
+// `next_hour`: the demand profile half an hour ahead (the rate feature).
+void WriteCorridor(const Simulator& sim, int u, int w, const Simulator::DemandClock& next_hour,
+                   float* f) {
   const uam::Scenario& s = sim.scenario();
   const SimTime now = sim.now();
   const double seats = s.fleet.seats;
@@ -32,7 +34,7 @@ void WriteCorridor(const Simulator& sim, int u, int w, float* f) {
   f[UamFeatures::kCoWaiting] = static_cast<float>(sim.waiting(u, w) / seats);
   f[UamFeatures::kCoFare] = static_cast<float>(sim.Fare(u, w, now) / 100.0);
   f[UamFeatures::kCoRate] =
-      static_cast<float>(sim.DemandRatePerHour(u, w, static_cast<double>(now) + 1800) / seats);
+      static_cast<float>(sim.DemandRatePerHour(u, w, next_hour) / seats);
 }
 
 }  // namespace
@@ -188,8 +190,9 @@ void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
   }
   WriteForecast(sim_, here, &obs_.node_sets[2]);
   EdgeSet& co = obs_.edge_sets[0];
+  const auto next_hour = sim_.DemandClockAt(static_cast<double>(now) + 1800);
   for (std::size_t e = 0; e < co.src.size(); ++e)
-    WriteCorridor(sim_, co.src[e], co.dst[e], &co.features[e * kCorridorFeatureCount]);
+    WriteCorridor(sim_, co.src[e], co.dst[e], next_hour, &co.features[e * kCorridorFeatureCount]);
   WriteGlobals(sim_, deciding, &obs_);
   WriteActions(sim_, here, co, &obs_);
   obs_.query_node = deciding >= 0 ? deciding : 0;
@@ -205,10 +208,11 @@ void UamObserver::WriteForecast(const Simulator& sim_, int here, NodeSet* fcp) c
   for (int k = 0; k < kForecastSlots; ++k) {
     const double t = static_cast<double>(now) + (k + 0.5) * static_cast<double>(s.demand.slot_s);
     double from = 0, to = 0;
+    const Simulator::DemandClock clock = sim_.DemandClockAt(t);
     for (int w = 0; w < nv; ++w)
       if (w != here) {
-        from += sim_.DemandRatePerHour(here, w, t);
-        to += sim_.DemandRatePerHour(w, here, t);
+        from += sim_.DemandRatePerHour(here, w, clock);
+        to += sim_.DemandRatePerHour(w, here, clock);
       }
     const SimTime ti = static_cast<SimTime>(t);
     const int hour = static_cast<int>((ti / 3600) % 24);
@@ -294,19 +298,20 @@ void UamObserver::WriteLocal(const Simulator& sim_, Observation* obs) const {
   }
   WriteForecast(sim_, here, &obs_.node_sets[1]);
   EdgeSet& co = obs_.edge_sets[0];
+  const auto next_hour = sim_.DemandClockAt(static_cast<double>(now) + 1800);
   const std::size_t star = static_cast<std::size_t>(nv - 1);
   for (int w = 0, j = 0; w < nv; ++w) {
     if (w == here) continue;
     co.src[j] = here;
     co.dst[j] = w;
-    WriteCorridor(sim_, here, w, &co.features[j * kCorridorFeatureCount]);
+    WriteCorridor(sim_, here, w, next_hour, &co.features[j * kCorridorFeatureCount]);
     co.src[star + j] = w;
     co.dst[star + j] = here;
-    WriteCorridor(sim_, w, here, &co.features[(star + j) * kCorridorFeatureCount]);
+    WriteCorridor(sim_, w, here, next_hour, &co.features[(star + j) * kCorridorFeatureCount]);
     ++j;
   }
   for (std::size_t e = 2 * star; e < co.src.size(); ++e)
-    WriteCorridor(sim_, co.src[e], co.dst[e], &co.features[e * kCorridorFeatureCount]);
+    WriteCorridor(sim_, co.src[e], co.dst[e], next_hour, &co.features[e * kCorridorFeatureCount]);
   WriteGlobals(sim_, deciding, &obs_);
   WriteActions(sim_, here, co, &obs_);
   obs_.query_node = here;

@@ -65,14 +65,22 @@ Simulator::Simulator(const Scenario& scenario, SimOptions options)
     pair_multiplier_[network_.corridor(pm.from, pm.to)] *= pm.multiplier;
 }
 
+Simulator::DemandClock Simulator::DemandClockAt(double t_s) const {
+  const Demand& d = scenario_->demand;
+  const double t_h = t_s / 3600.0;
+  return {Gauss(t_h, d.morning_peak_h, d.peak_width_h), Gauss(t_h, d.evening_peak_h, d.peak_width_h)};
+}
+
 double Simulator::DemandRatePerHour(int from, int to, double t_s) const {
+  return DemandRatePerHour(from, to, DemandClockAt(t_s));
+}
+
+double Simulator::DemandRatePerHour(int from, int to, const DemandClock& clock) const {
   const Scenario& s = *scenario_;
   const Demand& d = s.demand;
   const bool hub_from = s.vertiports[from].kind == VertiportKind::kHub;
   const bool hub_to = s.vertiports[to].kind == VertiportKind::kHub;
-  const double t_h = t_s / 3600.0;
-  const double m = Gauss(t_h, d.morning_peak_h, d.peak_width_h);
-  const double e = Gauss(t_h, d.evening_peak_h, d.peak_width_h);
+  const double m = clock.morning, e = clock.evening;
   double f;
   if (!hub_from && hub_to) f = 1 + d.peak_factor * m;          // to work
   else if (hub_from && !hub_to) f = 1 + d.peak_factor * e;     // back home
@@ -130,6 +138,9 @@ void Simulator::Reset(std::uint64_t seed) {
     ports_[v].pad_busy.assign(s.vertiports[v].pads, {});
   }
   // Demand: Poisson count per slot, arrival times uniform inside the slot.
+  std::vector<DemandClock> clocks;  // per slot, shared by every pair
+  for (SimTime t = s.ops.day_start_s; t < s.ops.day_end_s; t += s.demand.slot_s)
+    clocks.push_back(DemandClockAt(t + std::min(s.demand.slot_s, s.ops.day_end_s - t) / 2.0));
   for (int o = 0; o < n; ++o)
     for (int d = 0; d < n; ++d) {
       OdQueue& q = od_[network_.corridor(o, d)];
@@ -137,9 +148,10 @@ void Simulator::Reset(std::uint64_t seed) {
       if (o == d) continue;
       Rng rng = Rng::Stream(seed, StreamTag::kUamDemand, static_cast<std::uint64_t>(o),
                             static_cast<std::uint64_t>(d));
+      std::size_t slot = 0;
       for (SimTime t = s.ops.day_start_s; t < s.ops.day_end_s; t += s.demand.slot_s) {
         const SimTime len = std::min(s.demand.slot_s, s.ops.day_end_s - t);
-        const double lambda = DemandRatePerHour(o, d, t + len / 2.0) * len / 3600.0;
+        const double lambda = DemandRatePerHour(o, d, clocks[slot++]) * len / 3600.0;
         const std::int64_t k = Poisson(rng, lambda);
         const std::size_t first = q.arrivals.size();
         for (std::int64_t i = 0; i < k; ++i) q.arrivals.push_back(rng.UniformInt(t, t + len - 1));
@@ -203,6 +215,8 @@ void Simulator::ResampleFuture(std::uint64_t sample_seed, SimTime from) {
   // First slot boundary after `from`; the slot holding `from` is redrawn
   // for its remaining part only.
   const SimTime cur_start = day_start + (std::max<SimTime>(from, day_start) - day_start) / slot * slot;
+  std::vector<DemandClock> clocks;  // per slot from cur_start, shared by every pair
+  for (SimTime t = cur_start; t < day_end; t += slot) clocks.push_back(DemandClockAt(t + std::min(slot, day_end - t) / 2.0));
   for (int o = 0; o < n; ++o)
     for (int d = 0; d < n; ++d) {
       if (o == d) continue;
@@ -210,12 +224,14 @@ void Simulator::ResampleFuture(std::uint64_t sample_seed, SimTime from) {
       while (q.arrivals.size() > q.next && q.arrivals.back() > from) q.arrivals.pop_back();
       Rng rng = Rng::Stream(sample_seed, StreamTag::kUamDemand, static_cast<std::uint64_t>(o),
                             static_cast<std::uint64_t>(d));
+      std::size_t k_slot = 0;
       for (SimTime t = cur_start; t < day_end; t += slot) {
         const SimTime len = std::min(slot, day_end - t);
         const SimTime lo = std::max(t, from + 1);
+        const DemandClock& clock = clocks[k_slot++];
         if (lo > t + len - 1) continue;
         const double frac = static_cast<double>(t + len - lo) / static_cast<double>(len);
-        const double lambda = DemandRatePerHour(o, d, t + len / 2.0) * len / 3600.0 * frac;
+        const double lambda = DemandRatePerHour(o, d, clock) * len / 3600.0 * frac;
         const std::int64_t k = Poisson(rng, lambda);
         const std::size_t first = q.arrivals.size();
         for (std::int64_t i = 0; i < k; ++i) q.arrivals.push_back(rng.UniformInt(lo, t + len - 1));

@@ -138,6 +138,14 @@ class Simulator {
   double ElectricityPrice(SimTime t) const;
   // Forecast: expected passengers per hour for the pair at time t.
   double DemandRatePerHour(int from, int to, double t_s) const;
+  // The same in two steps, for many pairs at one time: the demand's time
+  // profile at t (the weights of the two peaks), then any pair's rate at
+  // it. Bit-identical to DemandRatePerHour(from, to, t_s).
+  struct DemandClock {
+    double morning = 0, evening = 0;
+  };
+  DemandClock DemandClockAt(double t_s) const;
+  double DemandRatePerHour(int from, int to, const DemandClock& clock) const;
 
   // --- for planners -----------------------------------------------------------
   // Replaces everything this episode has not revealed by time `from` (>=
