@@ -78,13 +78,12 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     o.forecast_samples = f.ga_samples;
     if (f.ga_time_limit_s < 0) throw BadInput{"--ga-time-limit must be >= 0 (0 = none)"};
     if (f.ga_time_limit_s > 0) {
-      // A deadline per planning (per scenario-day), measured from the first
-      // question: the app owns the clock, the GA only asks.
-      const double limit = f.ga_time_limit_s;
-      auto start = std::make_shared<std::optional<Clock::time_point>>();
-      o.out_of_time = [limit, start] {
-        if (!*start) *start = Clock::now();
-        return std::chrono::duration<double>(Clock::now() - **start).count() > limit;
+      // The app owns the clock; the GA measures its planning from its first
+      // question.
+      o.time_limit_s = f.ga_time_limit_s;
+      o.elapsed_s = [] {
+        static const auto t0 = Clock::now();
+        return std::chrono::duration<double>(Clock::now() - t0).count();
       };
     }
     spec.domain = Domain::kUam;

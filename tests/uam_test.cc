@@ -311,6 +311,39 @@ TEST(UamPolicies, GreedyBeatsRandomAndGaPlansOnTheForecast) {
   EXPECT_GT(ga.evaluations(), 6);
 }
 
+// Anytime GA: with a clock (here a fake one: every evaluation costs one
+// second), it evaluates another plan only while one more fits in the limit,
+// also in the middle of a generation, and keeps the best found (never below
+// the greedy plan, which is always evaluated).
+TEST(UamPolicies, GaStaysWithinItsTimeLimit) {
+  const Scenario s = DefaultScenario();
+  // The GA asks the clock once when it starts and once before each further
+  // plan: a clock that advances one second per question makes every
+  // evaluation cost one second.
+  int questions = 0;
+  GaOptions o{.population = 6, .generations = 50, .forecast_samples = 1};
+  o.time_limit_s = 9.5;
+  o.elapsed_s = [&questions] { return static_cast<double>(++questions); };
+  GaPolicy timed(o);
+  Simulator sim(s);
+  sim.Reset(0);
+  timed.Reset(sim);
+  // 9.5 s at one second each: the clock starts at the first question, and
+  // a plan is evaluated while used + one mean evaluation <= 9.5.
+  EXPECT_LE(timed.evaluations(), 10);
+  EXPECT_GE(timed.evaluations(), 8);
+  EXPECT_LT(timed.generations_done(), 50);
+  Scenario forecast = s;
+  forecast.uncertainty.SetAll(false);
+  const Plan all_greedy(s.fleet.aircraft, std::vector<std::uint8_t>(64, kGreedyGene));
+  EXPECT_GE(timed.best_forecast_profit(),
+            EvaluatePlan(forecast, GaOptions{}.forecast_seed, all_greedy) - 1e-6);
+  // Without a limit the same GA runs every generation.
+  GaPolicy untimed(GaOptions{.population = 6, .generations = 4, .forecast_samples = 1});
+  untimed.Reset(sim);
+  EXPECT_EQ(untimed.generations_done(), 4);
+}
+
 // --- scenario files ---------------------------------------------------------
 
 TEST(UamScenarioFile, DefaultRoundTrips) {

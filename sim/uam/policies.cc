@@ -112,7 +112,17 @@ void GaPolicy::Reset(const Simulator& sim) {
   const int actions = s.num_vertiports() + 1;
   Rng rng = Rng::Stream(options_.seed, StreamTag::kPolicy, 0x6a);
 
+  // Anytime stop: is there time for one more evaluation?
+  const bool timed = options_.time_limit_s > 0 && options_.elapsed_s;
+  const double t_start = timed ? options_.elapsed_s() : 0;
+  int evaluated = 0;
+  auto out_of_time = [&] {
+    if (!timed || evaluated == 0) return false;
+    const double used = options_.elapsed_s() - t_start;
+    return used + used / evaluated > options_.time_limit_s;
+  };
   auto fitness = [&](const Plan& p) {
+    ++evaluated;
     double total = 0;
     for (int k = 0; k < options_.forecast_samples; ++k) {
       ++evaluations_;
@@ -135,7 +145,7 @@ void GaPolicy::Reset(const Simulator& sim) {
   }
   std::vector<double> fit(pop.size());
   for (std::size_t i = 0; i < pop.size(); ++i) {
-    if (i > 0 && options_.out_of_time && options_.out_of_time()) {
+    if (i > 0 && out_of_time()) {
       pop.resize(i);  // the greedy plan is always evaluated
       fit.resize(i);
       break;
@@ -153,7 +163,7 @@ void GaPolicy::Reset(const Simulator& sim) {
   };
   generations_done_ = 0;
   for (int gen = 0; gen < options_.generations; ++gen) {
-    if (options_.out_of_time && options_.out_of_time()) break;
+    if (out_of_time()) break;
     ++generations_done_;
     std::vector<int> order(pop.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
@@ -164,7 +174,12 @@ void GaPolicy::Reset(const Simulator& sim) {
       next.push_back(pop[order[e]]);
       next_fit.push_back(fit[order[e]]);
     }
+    bool stopped = false;
     while (static_cast<int>(next.size()) < options_.population) {
+      if (out_of_time()) {  // mid-generation: keep what both generations found
+        stopped = true;
+        break;
+      }
       const Plan& a = tournament();
       const Plan& b = tournament();
       Plan child(aircraft);
@@ -179,6 +194,13 @@ void GaPolicy::Reset(const Simulator& sim) {
           if (rng.Bernoulli(options_.mutation_rate)) g = mutate_gene();
       next_fit.push_back(fitness(child));
       next.push_back(std::move(child));
+    }
+    if (stopped) {
+      for (std::size_t k = 0; k < next.size(); ++k) {
+        pop.push_back(std::move(next[k]));
+        fit.push_back(next_fit[k]);
+      }
+      break;
     }
     pop = std::move(next);
     fit = std::move(next_fit);

@@ -50,11 +50,14 @@ struct GaOptions {
   std::uint64_t forecast_seed = 0x5eedf0ca57ULL;
   int forecast_samples = 2;
   std::uint64_t seed = 1;     // GA's own randomness
-  // Anytime: when set and it returns true, the GA stops after the current
-  // generation and keeps its best plan so far (the greedy plan at worst).
-  // The app passes a wall-clock deadline; the simulator itself never reads
-  // a clock.
-  std::function<bool()> out_of_time;
+  // Anytime: with time_limit_s > 0 and a clock (seconds since the planning
+  // started, passed by the app: the simulator itself never reads a clock),
+  // the GA evaluates another plan only while the mean cost of one
+  // evaluation still fits in what is left, and keeps its best plan so far
+  // (the greedy plan, always evaluated first, at worst). So planning stays
+  // within the limit up to one evaluation's spread.
+  double time_limit_s = 0;
+  std::function<double()> elapsed_s;
 };
 
 // A plan: for each aircraft and each demand slot of the day, the action to
