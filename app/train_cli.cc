@@ -244,7 +244,8 @@ void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::
   c->add_option("--domain", f->domain, "jobshop or uam (default jobshop; with --resume the run's)");
   c->add_option("--method", f->method,
                 "ppo, self-label (job shop: imitate the best of sampled episodes) or imitate "
-                "(job shop: imitate an iterated-greedy expert); default from --config, else ppo");
+                "(job shop: an iterated-greedy expert; UAM: DAgger on the rollout planner); "
+                "default from --config, else ppo");
   c->add_option("--steps", f->steps,
                 "Decisions in total: PPO environment steps, self-label/imitate labelled "
                 "decisions (default from config)");
