@@ -813,7 +813,14 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     // which replaces the point (same step), so the curve never misses one.
     if (leader && cb.on_metrics) {
       std::vector<std::pair<std::string, double>> m;
-      if (p.imitation)
+      if (p.expert_kept_greedy >= 0)  // UAM imitate
+        m = {{"mean_return", p.mean_return},
+             {"imitation_loss", p.imitation_loss},
+             {"imitation_accuracy", p.imitation_accuracy},
+             {"expert_kept_greedy", p.expert_kept_greedy},
+             {"greedy_share", p.greedy_share},
+             {"steps_per_s", p.steps_per_s}};
+      else if (p.imitation)
         m = {{"mean_return", p.mean_return},
              {"imitation_loss", p.imitation_loss},
              {"imitation_accuracy", p.imitation_accuracy},
