@@ -587,6 +587,22 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     return model->Save(path, st.dump());
   };
 
+  // One cross-entropy update (learning from search), its learning rate
+  // decayed with the run's progress to 5%; a lost rank is an error.
+  auto imitation_step = [&](const std::vector<Transition>& batch,
+                            TrainProgress* p) -> std::optional<Error> {
+    const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
+    try {
+      const auto is = model->UpdateImitation(batch, c.ppo.epochs, c.ppo.minibatch,
+                                             c.lr * std::max(0.05, frac), c.ppo.max_grad_norm, rng);
+      p->imitation_loss = is.loss;
+      p->imitation_accuracy = is.accuracy;
+    } catch (const std::exception& e) {
+      return LostRank(e, latest);
+    }
+    return std::nullopt;
+  };
+
   while (step < c.steps) {
     bool stop = false;
     try {
@@ -694,17 +710,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       p.expert_kept_greedy = fresh > 0 ? static_cast<double>(kept) / static_cast<double>(fresh) : 0;
       p.greedy_share = lo.greedy_share;
       update_start = Clock::now();
-      const double frac = 1.0 - progress;
-      NeuralModel::ImitationStats is;
-      try {
-        if (!batch.empty())
-          is = model->UpdateImitation(batch, c.ppo.epochs, c.ppo.minibatch,
-                                      c.lr * std::max(0.05, frac), c.ppo.max_grad_norm, rng);
-      } catch (const std::exception& e) {
-        return LostRank(e, latest);
-      }
-      p.imitation_loss = is.loss;
-      p.imitation_accuracy = is.accuracy;
+      if (auto lost = imitation_step(batch, &p)) return *lost;
       step += static_cast<std::int64_t>(std::max<std::size_t>(1, fresh)) * world;
     } else {
       // Learning from search: label each instance with the best of its
@@ -768,16 +774,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       p.won_by_expert /= c.instances;
       p.greedy_over_best_pct = counted > 0 ? over / counted : 0;
       update_start = Clock::now();
-      const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
-      NeuralModel::ImitationStats is;
-      try {
-        is = model->UpdateImitation(batch, c.ppo.epochs, c.ppo.minibatch,
-                                    c.lr * std::max(0.05, frac), c.ppo.max_grad_norm, rng);
-      } catch (const std::exception& e) {
-        return LostRank(e, latest);
-      }
-      p.imitation_loss = is.loss;
-      p.imitation_accuracy = is.accuracy;
+      if (auto lost = imitation_step(batch, &p)) return *lost;
       step += static_cast<std::int64_t>(batch.size()) * world;
     }
     ++iteration;

@@ -146,33 +146,13 @@ void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
   }
   Observation& obs_ = *obs;
   const uam::Scenario& s = *scenario_;
-  const int nv = s.num_vertiports(), na = s.fleet.aircraft;
+  const int na = s.fleet.aircraft;
   const SimTime now = sim_.now();
   const int deciding = sim_.done() ? -1 : sim_.deciding_aircraft();
   const int here = deciding >= 0 ? sim_.aircraft_vertiport(deciding) : 0;
-  const double seats = s.fleet.seats;
 
   NodeSet& vp = obs_.node_sets[0];
-  for (int v = 0; v < nv; ++v) {
-    const auto& p = s.vertiports[v];
-    int from = 0, to = 0;
-    for (int w = 0; w < nv; ++w)
-      if (w != v) {
-        from += sim_.waiting(v, w);
-        to += sim_.waiting(w, v);
-      }
-    vp.at(v, kVpHub) = p.kind == uam::VertiportKind::kHub ? 1.f : 0.f;
-    vp.at(v, kVpX) = static_cast<float>(p.x_mi / spread_);
-    vp.at(v, kVpY) = static_cast<float>(p.y_mi / spread_);
-    vp.at(v, kVpParked) = static_cast<float>(sim_.parked(v)) / p.stands;
-    vp.at(v, kVpInbound) = static_cast<float>(sim_.inbound(v)) / p.stands;
-    vp.at(v, kVpChargersFree) =
-        p.chargers ? static_cast<float>(p.chargers - sim_.chargers_in_use(v)) / p.chargers : 0.f;
-    vp.at(v, kVpPads) = static_cast<float>(p.pads) / 4.f;
-    vp.at(v, kVpWaitingFrom) = static_cast<float>(from / (4 * seats));
-    vp.at(v, kVpWaitingTo) = static_cast<float>(to / (4 * seats));
-    vp.at(v, kVpCurrent) = v == here && deciding >= 0 ? 1.f : 0.f;
-  }
+  WriteVertiports(sim_, here, deciding, &vp);
   NodeSet& ac = obs_.node_sets[1];
   EdgeSet& located = obs_.edge_sets[1];
   EdgeSet& hosts = obs_.edge_sets[2];
@@ -198,6 +178,34 @@ void UamObserver::Write(const Simulator& sim_, Observation* obs) const {
   obs_.query_node = deciding >= 0 ? deciding : 0;
 }
 
+
+// Version 1's vertiport features (the first kVertiportFeatureCount columns).
+void UamObserver::WriteVertiports(const Simulator& sim_, int here, int deciding, NodeSet* vpp) const {
+  NodeSet& vp = *vpp;
+  const uam::Scenario& s = *scenario_;
+  const int nv = s.num_vertiports();
+  const double seats = s.fleet.seats;
+  for (int v = 0; v < nv; ++v) {
+    const auto& p = s.vertiports[v];
+    int from = 0, to = 0;
+    for (int w = 0; w < nv; ++w)
+      if (w != v) {
+        from += sim_.waiting(v, w);
+        to += sim_.waiting(w, v);
+      }
+    vp.at(v, kVpHub) = p.kind == uam::VertiportKind::kHub ? 1.f : 0.f;
+    vp.at(v, kVpX) = static_cast<float>(p.x_mi / spread_);
+    vp.at(v, kVpY) = static_cast<float>(p.y_mi / spread_);
+    vp.at(v, kVpParked) = static_cast<float>(sim_.parked(v)) / p.stands;
+    vp.at(v, kVpInbound) = static_cast<float>(sim_.inbound(v)) / p.stands;
+    vp.at(v, kVpChargersFree) =
+        p.chargers ? static_cast<float>(p.chargers - sim_.chargers_in_use(v)) / p.chargers : 0.f;
+    vp.at(v, kVpPads) = static_cast<float>(p.pads) / 4.f;
+    vp.at(v, kVpWaitingFrom) = static_cast<float>(from / (4 * seats));
+    vp.at(v, kVpWaitingTo) = static_cast<float>(to / (4 * seats));
+    vp.at(v, kVpCurrent) = v == here && deciding >= 0 ? 1.f : 0.f;
+  }
+}
 
 void UamObserver::WriteForecast(const Simulator& sim_, int here, NodeSet* fcp) const {
   NodeSet& fc = *fcp;
@@ -258,42 +266,24 @@ void UamObserver::WriteLocal(const Simulator& sim_, Observation* obs) const {
   const SimTime now = sim_.now();
   const int deciding = sim_.done() ? -1 : sim_.deciding_aircraft();
   const int here = deciding >= 0 ? sim_.aircraft_vertiport(deciding) : 0;
-  const double seats = s.fleet.seats;
   using State = Simulator::AircraftState;
 
   NodeSet& vp = obs_.node_sets[0];
-  std::fill(vp.features.begin(), vp.features.end(), 0.f);
-  // The fleet per vertiport: aircraft on the ground (soc sum, count) and
-  // those ready within 15 minutes.
+  WriteVertiports(sim_, here, deciding, &vp);
+  // The fleet on the ground per vertiport: mean state of charge, and the
+  // aircraft ready within 15 minutes.
+  std::vector<int> ground(static_cast<std::size_t>(nv), 0);
+  for (int v = 0; v < nv; ++v) vp.at(v, kVpSocGround) = vp.at(v, kVpReadySoon) = 0.f;
   for (int a = 0; a < na; ++a) {
     const State st = sim_.aircraft_state(a);
     if (st != State::kDeciding && st != State::kStaying && st != State::kCharging) continue;
     const int v = sim_.aircraft_vertiport(a);
     vp.at(v, kVpSocGround) += static_cast<float>(sim_.soc_kwh(a) / s.fleet.battery_kwh);
-    vp.at(v, kVpDistanceHere) += 1.f;  // the count, for now
+    ++ground[v];
     if (sim_.aircraft_busy_until(a) <= now + 15 * 60) vp.at(v, kVpReadySoon) += 0.25f;
   }
   for (int v = 0; v < nv; ++v) {
-    const auto& p = s.vertiports[v];
-    int from = 0, to = 0;
-    for (int w = 0; w < nv; ++w)
-      if (w != v) {
-        from += sim_.waiting(v, w);
-        to += sim_.waiting(w, v);
-      }
-    vp.at(v, kVpHub) = p.kind == uam::VertiportKind::kHub ? 1.f : 0.f;
-    vp.at(v, kVpX) = static_cast<float>(p.x_mi / spread_);
-    vp.at(v, kVpY) = static_cast<float>(p.y_mi / spread_);
-    vp.at(v, kVpParked) = static_cast<float>(sim_.parked(v)) / p.stands;
-    vp.at(v, kVpInbound) = static_cast<float>(sim_.inbound(v)) / p.stands;
-    vp.at(v, kVpChargersFree) =
-        p.chargers ? static_cast<float>(p.chargers - sim_.chargers_in_use(v)) / p.chargers : 0.f;
-    vp.at(v, kVpPads) = static_cast<float>(p.pads) / 4.f;
-    vp.at(v, kVpWaitingFrom) = static_cast<float>(from / (4 * seats));
-    vp.at(v, kVpWaitingTo) = static_cast<float>(to / (4 * seats));
-    vp.at(v, kVpCurrent) = v == here && deciding >= 0 ? 1.f : 0.f;
-    const float ground = vp.at(v, kVpDistanceHere);
-    if (ground > 0) vp.at(v, kVpSocGround) /= ground;
+    if (ground[v] > 0) vp.at(v, kVpSocGround) /= static_cast<float>(ground[v]);
     vp.at(v, kVpDistanceHere) = static_cast<float>(sim_.network().distance(here, v) / 100.0);
   }
   WriteForecast(sim_, here, &obs_.node_sets[1]);

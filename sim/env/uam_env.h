@@ -89,6 +89,7 @@ class UamObserver : public UamFeatures {
 
  private:
   void WriteLocal(const uam::Simulator& sim, Observation* obs) const;
+  void WriteVertiports(const uam::Simulator& sim, int here, int deciding, NodeSet* vp) const;
   void WriteForecast(const uam::Simulator& sim, int here, NodeSet* fc) const;
   void WriteActions(const uam::Simulator& sim, int here, const EdgeSet& co,
                     Observation* obs) const;
