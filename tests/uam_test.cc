@@ -159,6 +159,19 @@ void CheckEvent(const Simulator& sim) {
     ASSERT_GE(sim.soc_kwh(a), sim.reserve_kwh() - 1e-9) << "aircraft " << a;
   const Kpis& k = sim.kpis();
   ASSERT_EQ(k.passengers_arrived, k.served + k.spilled + sim.total_waiting());
+  // The per-vertiport totals the simulator keeps agree with the pair queues.
+  std::int64_t pairs = 0;
+  for (int v = 0; v < s.num_vertiports(); ++v) {
+    int from = 0, to = 0;
+    for (int w = 0; w < s.num_vertiports(); ++w) {
+      from += sim.waiting(v, w);
+      to += sim.waiting(w, v);
+    }
+    pairs += from;
+    ASSERT_EQ(sim.waiting_from(v), from) << "vertiport " << v;
+    ASSERT_EQ(sim.waiting_to(v), to) << "vertiport " << v;
+  }
+  ASSERT_EQ(sim.total_waiting(), pairs);
 }
 
 // Recomputes the money from the timeline, independently of the KPIs.

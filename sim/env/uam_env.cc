@@ -187,12 +187,7 @@ void UamObserver::WriteVertiports(const Simulator& sim_, int here, int deciding,
   const double seats = s.fleet.seats;
   for (int v = 0; v < nv; ++v) {
     const auto& p = s.vertiports[v];
-    int from = 0, to = 0;
-    for (int w = 0; w < nv; ++w)
-      if (w != v) {
-        from += sim_.waiting(v, w);
-        to += sim_.waiting(w, v);
-      }
+    const int from = sim_.waiting_from(v), to = sim_.waiting_to(v);
     vp.at(v, kVpHub) = p.kind == uam::VertiportKind::kHub ? 1.f : 0.f;
     vp.at(v, kVpX) = static_cast<float>(p.x_mi / spread_);
     vp.at(v, kVpY) = static_cast<float>(p.y_mi / spread_);

@@ -1,7 +1,9 @@
 #include "sim/uam/simulator.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
+#include <functional>
 
 #include "sim/core/check.h"
 
@@ -57,6 +59,8 @@ Simulator::Simulator(const Scenario& scenario, SimOptions options)
   aircraft_.resize(scenario.fleet.aircraft);
   ports_.resize(n);
   od_.resize(static_cast<std::size_t>(n) * n);
+  waiting_from_.assign(n, 0);
+  waiting_to_.assign(n, 0);
   closures_.resize(static_cast<std::size_t>(n) * n);
   last_departure_.resize(static_cast<std::size_t>(n) * n);
   mask_.assign(n + 1, 0);
@@ -114,7 +118,7 @@ int Simulator::waiting(int from, int to) const {
 
 std::int64_t Simulator::total_waiting() const {
   std::int64_t w = 0;
-  for (const OdQueue& q : od_) w += static_cast<std::int64_t>(q.next - q.front);
+  for (const int v : waiting_from_) w += v;
   return w;
 }
 
@@ -123,6 +127,8 @@ void Simulator::Reset(std::uint64_t seed) {
   const int n = network_.size();
   seed_ = seed;
   resample_from_ = kTimeInfinity;
+  std::fill(waiting_from_.begin(), waiting_from_.end(), 0);
+  std::fill(waiting_to_.begin(), waiting_to_.end(), 0);
   now_ = s.ops.day_start_s;
   done_ = false;
   deciding_ = -1;
@@ -158,6 +164,7 @@ void Simulator::Reset(std::uint64_t seed) {
         std::sort(q.arrivals.begin() + static_cast<std::ptrdiff_t>(first), q.arrivals.end());
       }
     }
+  RebuildDemandHeap();
   // Weather: per undirected corridor and slot, a closure starts with some
   // probability; it closes both directions.
   for (auto& c : closures_) c.clear();
@@ -238,6 +245,7 @@ void Simulator::ResampleFuture(std::uint64_t sample_seed, SimTime from) {
         std::sort(q.arrivals.begin() + static_cast<std::ptrdiff_t>(first), q.arrivals.end());
       }
     }
+  RebuildDemandHeap();
   for (auto& c : closures_)
     std::erase_if(c, [from](const std::pair<SimTime, SimTime>& w) { return w.first > from; });
   if (s.uncertainty.weather) {
@@ -260,17 +268,49 @@ void Simulator::ResampleFuture(std::uint64_t sample_seed, SimTime from) {
   }
 }
 
+SimTime Simulator::NextDemandChange(const OdQueue& q) const {
+  SimTime next = kTimeInfinity;
+  if (q.next < q.arrivals.size() && q.arrivals[q.next] < scenario_->ops.day_end_s)
+    next = q.arrivals[q.next];
+  if (q.front < q.next) next = std::min(next, q.arrivals[q.front] + scenario_->ops.patience_s);
+  return next;
+}
+
+void Simulator::RebuildDemandHeap() {
+  demand_heap_.clear();
+  for (std::size_t i = 0; i < od_.size(); ++i) {
+    const SimTime next = NextDemandChange(od_[i]);
+    if (next != kTimeInfinity) demand_heap_.push_back({next, static_cast<int>(i)});
+  }
+  std::make_heap(demand_heap_.begin(), demand_heap_.end(), std::greater<>());
+}
+
 void Simulator::SyncDemand(SimTime t) {
   const SimTime end = scenario_->ops.day_end_s;
   const SimTime patience = scenario_->ops.patience_s;
-  for (OdQueue& q : od_) {
+  const int n = network_.size();
+  while (!demand_heap_.empty() && demand_heap_.front().first <= t) {
+    std::pop_heap(demand_heap_.begin(), demand_heap_.end(), std::greater<>());
+    const int i = demand_heap_.back().second;
+    demand_heap_.pop_back();
+    OdQueue& q = od_[i];
+    const int from = i / n, to = i % n;
     while (q.next < q.arrivals.size() && q.arrivals[q.next] <= t && q.arrivals[q.next] < end) {
       ++q.next;
       ++kpis_.passengers_arrived;
+      ++waiting_from_[from];
+      ++waiting_to_[to];
     }
     while (q.front < q.next && q.arrivals[q.front] + patience <= t) {
       ++q.front;
       ++kpis_.spilled;
+      --waiting_from_[from];
+      --waiting_to_[to];
+    }
+    const SimTime next = NextDemandChange(q);
+    if (next != kTimeInfinity) {
+      demand_heap_.push_back({next, i});
+      std::push_heap(demand_heap_.begin(), demand_heap_.end(), std::greater<>());
     }
   }
 }
@@ -335,6 +375,8 @@ void Simulator::FinishDay() {
     kpis_.spilled += static_cast<std::int64_t>(q.next - q.front);
     q.front = q.next;
   }
+  std::fill(waiting_from_.begin(), waiting_from_.end(), 0);
+  std::fill(waiting_to_.begin(), waiting_to_.end(), 0);
   kpis_.waiting = 0;
   const Fleet& f = scenario_->fleet;
   kpis_.load_factor = kpis_.flights ? static_cast<double>(kpis_.served) /
@@ -462,6 +504,8 @@ void Simulator::Fly(int a, int dest) {
   OdQueue& q = od_[network_.corridor(from, dest)];
   const int pax = static_cast<int>(std::min<std::size_t>(s.fleet.seats, q.next - q.front));
   q.front += static_cast<std::size_t>(pax);
+  waiting_from_[from] -= pax;
+  waiting_to_[dest] -= pax;
   const double fares = pax * Fare(from, dest, now_);
   kpis_.served += pax;
   kpis_.revenue += fares;

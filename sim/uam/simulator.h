@@ -123,6 +123,9 @@ class Simulator {
   int inbound(int v) const { return ports_[v].inbound; }
   int chargers_in_use(int v) const { return ports_[v].chargers_in_use; }
   int waiting(int from, int to) const;  // passengers waiting now for the pair
+  // Passengers waiting now at v for any destination / anywhere for v.
+  int waiting_from(int v) const { return waiting_from_[v]; }
+  int waiting_to(int v) const { return waiting_to_[v]; }
   std::int64_t total_waiting() const;
   // The whole day's passenger arrival times of the pair (seconds, sorted),
   // drawn at Reset; passengers board in this order (longest waiting first).
@@ -223,6 +226,15 @@ class Simulator {
   std::vector<AircraftData> aircraft_;
   std::vector<PortData> ports_;
   std::vector<OdQueue> od_;                         // V x V
+  // When each pair queue changes next (an arrival or a spill), as a min-heap
+  // with one entry per queue that still changes: SyncDemand touches only
+  // the queues that change instead of scanning all V^2. Boarding only delays
+  // a queue's next spill, so an entry may be early (it is then re-pushed),
+  // never late. Reset and ResampleFuture rebuild it.
+  std::vector<std::pair<SimTime, int>> demand_heap_;
+  void RebuildDemandHeap();
+  SimTime NextDemandChange(const OdQueue& q) const;
+  std::vector<int> waiting_from_, waiting_to_;      // per vertiport
   std::vector<std::vector<std::pair<SimTime, SimTime>>> closures_;  // per corridor
   std::vector<SimTime> last_departure_;             // per corridor
   std::vector<std::uint8_t> mask_;
