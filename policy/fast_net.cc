@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "sim/core/check.h"
@@ -104,20 +105,42 @@ DL_KERNEL(MatMulBias,
           (const float* x, int rows, int in, const float* wt, const float* b, int out, float* y),
           (x, rows, in, wt, b, out, y))
 
-// In place over rows of width `width`.
-inline __attribute__((always_inline)) void LayerNormRowsBody(const float* gamma, const float* beta,
-                                                             float* x, int rows, int width) {
+// In place over rows of width `width` (a template constant for the shipped
+// hidden width of 32, so each row's two passes stay in vector registers).
+template <int kWidth>
+inline __attribute__((always_inline)) void LayerNormRowsT(const float* __restrict gamma,
+                                                          const float* __restrict beta,
+                                                          float* __restrict x, int rows,
+                                                          int width_rt) {
+  const int width = kWidth ? kWidth : width_rt;
   for (int r = 0; r < rows; ++r) {
     float* v = x + static_cast<std::ptrdiff_t>(r) * width;
-    float mean = 0;
-    for (int i = 0; i < width; ++i) mean += v[i];
-    mean /= static_cast<float>(width);
-    float var = 0;
-    for (int i = 0; i < width; ++i) var += (v[i] - mean) * (v[i] - mean);
+    float mean = 0, var = 0;
+    if (kWidth % 8 == 0 && kWidth > 0) {
+      // Eight running sums (one vector), then their total: the loops
+      // vectorise without letting the compiler reassociate.
+      float lane[8] = {}, lane2[8] = {};
+      for (int i = 0; i < width; i += 8)
+        for (int j = 0; j < 8; ++j) lane[j] += v[i + j];
+      for (int j = 0; j < 8; ++j) mean += lane[j];
+      mean /= static_cast<float>(width);
+      for (int i = 0; i < width; i += 8)
+        for (int j = 0; j < 8; ++j) lane2[j] += (v[i + j] - mean) * (v[i + j] - mean);
+      for (int j = 0; j < 8; ++j) var += lane2[j];
+    } else {
+      for (int i = 0; i < width; ++i) mean += v[i];
+      mean /= static_cast<float>(width);
+      for (int i = 0; i < width; ++i) var += (v[i] - mean) * (v[i] - mean);
+    }
     var /= static_cast<float>(width);
     const float inv = 1.0f / std::sqrt(var + 1e-5f);
     for (int i = 0; i < width; ++i) v[i] = (v[i] - mean) * inv * gamma[i] + beta[i];
   }
+}
+inline __attribute__((always_inline)) void LayerNormRowsBody(const float* gamma, const float* beta,
+                                                             float* x, int rows, int width) {
+  if (width == 32) return LayerNormRowsT<32>(gamma, beta, x, rows, width);
+  LayerNormRowsT<0>(gamma, beta, x, rows, width);
 }
 DL_KERNEL(LayerNormRows, (const float* gamma, const float* beta, float* x, int rows, int width),
           (gamma, beta, x, rows, width))
@@ -202,6 +225,54 @@ DL_KERNEL(EdgeAggregate,
           (const float* xl, const float* alpha, const std::int32_t* src, const std::int32_t* dst,
            int edges, int hidden, int heads, float* agg),
           (xl, alpha, src, dst, edges, hidden, heads, agg))
+
+// exp(x) for x <= ~88 without a libm call, so the loops over it vectorise:
+// Cody-Waite reduction to r in [-ln2/2, ln2/2], Cephes' degree-6 polynomial
+// (relative error ~2e-7, about libm's float), 2^n from the exponent bits.
+// Below -87 it returns ~1e-38 instead of underflowing to 0 (softmax weights
+// that small vanish against the maximum's 1 anyway).
+inline __attribute__((always_inline)) float ExpApprox(float x) {
+  x = std::min(std::max(x, -87.0f), 88.0f);
+  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
+  float p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  const float y = p * r * r + r + 1.0f;
+  const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+// v[i] <- exp(v[i] - max[group(i)]) where group(i) = key[i / heads] * heads
+// + i % heads: the softmax numerators of the edge scores, per head.
+inline __attribute__((always_inline)) void SoftmaxNumeratorsBody(
+    float* __restrict v, const float* __restrict mx, const std::int32_t* __restrict key, int rows,
+    int heads) {
+  for (int e = 0; e < rows; ++e)
+    for (int h = 0; h < heads; ++h)
+      v[e * heads + h] -= mx[key[e] * heads + h];
+  const int total = rows * heads;
+  for (int i = 0; i < total; ++i) v[i] = ExpApprox(v[i]);
+}
+DL_KERNEL(SoftmaxNumerators,
+          (float* v, const float* mx, const std::int32_t* key, int rows, int heads),
+          (v, mx, key, rows, heads))
+
+// x[i] += ELU(agg[i]), branch-free.
+inline __attribute__((always_inline)) void AddEluBody(float* __restrict x,
+                                                      const float* __restrict agg, int count) {
+  for (int i = 0; i < count; ++i) {
+    const float v = agg[i];
+    const float e = ExpApprox(std::min(v, 0.0f)) - 1.0f;
+    x[i] += v > 0 ? v : e;
+  }
+}
+DL_KERNEL(AddElu, (float* x, const float* agg, int count), (x, agg, count))
 
 void Dense(const DenseWeights& d, const float* x, int rows, std::vector<float>* y) {
   y->resize(static_cast<std::size_t>(rows) * d.out);
@@ -324,12 +395,11 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
                src.data(), dst.data(), type.data(), edges, hidden, heads, ws->score.data(),
                ws->node_max.data());
     ws->den.assign(static_cast<std::size_t>(n) * heads, 0.f);
+    SoftmaxNumerators(ws->score.data(), ws->node_max.data(), dst.data(), edges, heads);
     for (int e = 0; e < edges; ++e)
-      for (int hd = 0; hd < heads; ++hd) {
-        float& s = ws->score[static_cast<std::size_t>(e) * heads + hd];
-        s = std::exp(s - ws->node_max[static_cast<std::size_t>(dst[e]) * heads + hd]);
-        ws->den[static_cast<std::size_t>(dst[e]) * heads + hd] += s;
-      }
+      for (int hd = 0; hd < heads; ++hd)
+        ws->den[static_cast<std::size_t>(dst[e]) * heads + hd] +=
+            ws->score[static_cast<std::size_t>(e) * heads + hd];
     for (int e = 0; e < edges; ++e)  // score -> alpha
       for (int hd = 0; hd < heads; ++hd)
         ws->score[static_cast<std::size_t>(e) * heads + hd] /=
@@ -337,10 +407,7 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
     ws->agg.assign(static_cast<std::size_t>(n) * hidden, 0.f);
     EdgeAggregate(ws->xl.data(), ws->score.data(), src.data(), dst.data(), edges, hidden, heads,
                   ws->agg.data());
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const float v = ws->agg[i];
-      x[i] += v > 0 ? v : std::exp(v) - 1.0f;  // ELU
-    }
+    AddElu(x.data(), ws->agg.data(), static_cast<int>(x.size()));
     LayerNorm(layer.ln1, x.data(), n, hidden);
     FeedForwardBlock(layer.ff1, layer.ff2, layer.ln2, n, &x, &ws->ff, &ws->agg);
   }
@@ -369,32 +436,37 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
   Dense(w_.ctx, parts.data(), 1, &ws->ctx);
   for (float& v : ws->ctx) v = std::max(v, 0.f);
 
-  // Attention decoder over actions.
+  // Attention decoder over actions; keys only for the legal ones (the
+  // others' logits are -1e9 whatever their key).
   const int actions = static_cast<int>(obs.mask.size());
   const int kin = hidden + w_.action_feature_dim;
-  ws->keys.assign(static_cast<std::size_t>(actions) * kin, 0.f);
-  for (int a = 0; a < actions; ++a) {
-    const int node = obs.action_nodes[a];
-    const int row = node >= 0 ? base[obs.action_node_set] + node : 0;
+  auto& valid = ws->src;  // the edge lists are no longer needed
+  valid.clear();
+  for (int a = 0; a < actions; ++a)
+    if (obs.mask[a] && obs.action_nodes[a] >= 0) valid.push_back(a);
+  const int nv = static_cast<int>(valid.size());
+  ws->keys.assign(static_cast<std::size_t>(nv) * kin, 0.f);
+  for (int i = 0; i < nv; ++i) {
+    const int a = valid[i];
+    const int row = base[obs.action_node_set] + obs.action_nodes[a];
     std::copy_n(x.begin() + static_cast<std::ptrdiff_t>(row) * hidden, hidden,
-                ws->keys.begin() + static_cast<std::ptrdiff_t>(a) * kin);
+                ws->keys.begin() + static_cast<std::ptrdiff_t>(i) * kin);
     if (w_.action_feature_dim > 0)
       std::copy_n(obs.action_features.begin() + static_cast<std::ptrdiff_t>(a) * w_.action_feature_dim,
                   w_.action_feature_dim,
-                  ws->keys.begin() + static_cast<std::ptrdiff_t>(a) * kin + hidden);
+                  ws->keys.begin() + static_cast<std::ptrdiff_t>(i) * kin + hidden);
   }
-  Dense(w_.wk, ws->keys.data(), actions, &ws->k);
+  Dense(w_.wk, ws->keys.data(), nv, &ws->k);
   Dense(w_.wq, ws->ctx.data(), 1, &ws->q);
   const float norm = 1.0f / (static_cast<float>(heads) * std::sqrt(static_cast<float>(dh)));
   auto& logits = ws->logits;
-  logits.resize(actions);
-  float mx = -std::numeric_limits<float>::infinity();
-  for (int a = 0; a < actions; ++a) {
+  logits.assign(actions, -1e9f);
+  float mx = actions > 0 && nv == 0 ? -1e9f : -std::numeric_limits<float>::infinity();
+  for (int i = 0; i < nv; ++i) {
     float dot = 0;
-    for (int d = 0; d < hidden; ++d) dot += ws->q[d] * ws->k[static_cast<std::size_t>(a) * hidden + d];
-    const bool valid = obs.mask[a] && obs.action_nodes[a] >= 0;
-    logits[a] = valid ? 10.0f * std::tanh(dot * norm) : -1e9f;
-    mx = std::max(mx, logits[a]);
+    for (int d = 0; d < hidden; ++d) dot += ws->q[d] * ws->k[static_cast<std::size_t>(i) * hidden + d];
+    logits[valid[i]] = 10.0f * std::tanh(dot * norm);
+    mx = std::max(mx, logits[valid[i]]);
   }
   probs->resize(actions);
   float sum = 0;

@@ -1,5 +1,7 @@
 #include "policy/neural_policy.h"
 
+#include <cmath>
+
 namespace dispatchlab::policy {
 
 int ArgMaxLegal(const std::vector<float>& probs, const std::vector<std::uint8_t>& mask) {
@@ -71,6 +73,15 @@ const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simu
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
                                 std::span<const jobshop::Candidate> candidates) {
   const auto& probs = Probabilities(sim);
+  if (sample_ && temperature_ != 1.0) {
+    const double inv = 1.0 / temperature_;
+    tempered_.resize(probs.size());
+    for (std::size_t a = 0; a < probs.size(); ++a)
+      tempered_[a] = static_cast<float>(std::pow(static_cast<double>(probs[a]), inv));
+    const int job = SampleLegal(tempered_, obs_.mask, rng_);
+    const int c = env::CandidateOfJob(sim, job);
+    return c >= 0 ? c : 0;
+  }
   const int job = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
   const int c = env::CandidateOfJob(sim, job);
   (void)candidates;  // the observation already holds them
@@ -87,6 +98,13 @@ void NeuralUamPolicy::Reset(const uam::Simulator& sim) {
 }
 
 int NeuralUamPolicy::Choose(const uam::Simulator& sim) {
+  // A forced decision (one legal action) needs no observation or network:
+  // the greedy argmax returns it anyway (sampling keeps its draw stream).
+  int legal = -1, count = 0;
+  const auto& mask = sim.mask();
+  for (int a = 0; a < static_cast<int>(mask.size()) && count < 2; ++a)
+    if (mask[a]) legal = a, ++count;
+  if (count == 1 && !sample_) return legal;
   if (observed_ != &sim.scenario()) {
     observed_ = &sim.scenario();
     observer_ = std::make_unique<env::UamObserver>(sim.scenario(), net_->features());

@@ -62,6 +62,8 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   // default): best-of-K sampling and self-labeling run K episodes on one
   // seed (the same breakdowns) with K different streams.
   void set_sample_stream(std::uint64_t stream) { stream_ = stream; }
+  // Sampling draws from p^(1/T), renormalised (1: the network's own).
+  void set_temperature(double t) { temperature_ = t; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim,
              std::span<const jobshop::Candidate> candidates) override;
@@ -73,6 +75,8 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   std::string name_;
   bool sample_;
   std::uint64_t stream_ = 0;
+  double temperature_ = 1.0;
+  std::vector<float> tempered_;
   Rng rng_{0};
   const jobshop::Instance* observed_ = nullptr;
   std::unique_ptr<env::JobShopObserver> observer_;
