@@ -26,19 +26,45 @@ bool IsLearnedName(std::string_view name) {
   return name == "gat" || EndsWith(name, ".pt") || EndsWith(name, ".safetensors");
 }
 
-// "gat:best128" -> ("gat", 128); no suffix: samples 0. A malformed count
-// is -1.
-std::pair<std::string_view, int> SplitSamples(std::string_view name) {
-  const auto colon = name.rfind(":best");
-  if (colon == std::string_view::npos) return {name, 0};
-  const std::string_view digits = name.substr(colon + 5);
+// The count of "NAME:best<K>" (digits: "K"); -1 when malformed.
+std::pair<std::string_view, int> SplitSamplesCount(std::string_view base,
+                                                   std::string_view digits) {
   int k = 0;
-  if (digits.empty() || digits.size() > 5) return {name.substr(0, colon), -1};
+  if (digits.empty() || digits.size() > 5) return {base, -1};
   for (char ch : digits) {
-    if (ch < '0' || ch > '9') return {name.substr(0, colon), -1};
+    if (ch < '0' || ch > '9') return {base, -1};
     k = k * 10 + (ch - '0');
   }
-  return {name.substr(0, colon), k};
+  return {base, k};
+}
+
+// "NAME:best<K>[:t<T>]" -> (NAME, K, T); K = 0 for a plain name, -1 when
+// the suffix is malformed; T = 0 when not given (the default).
+struct SampledName {
+  std::string_view base;
+  int samples = 0;
+  double temperature = 0;
+};
+SampledName ParseSampled(std::string_view name) {
+  const auto colon = name.rfind(":best");
+  if (colon == std::string_view::npos) return {name, 0, 0};
+  std::string_view digits = name.substr(colon + 5);
+  double t = 0;
+  if (const auto tc = digits.find(":t"); tc != std::string_view::npos) {
+    const std::string text(digits.substr(tc + 2));
+    char* end = nullptr;
+    t = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(t > 0))
+      return {name.substr(0, colon), -1, 0};
+    digits = digits.substr(0, tc);
+  }
+  const auto [base, k] = SplitSamplesCount(name.substr(0, colon), digits);
+  return {base, k, t};
+}
+
+std::pair<std::string_view, int> SplitSamples(std::string_view name) {
+  const SampledName n = ParseSampled(name);
+  return {n.base, n.samples};
 }
 
 bool FileExists(const std::string& path) {
@@ -126,11 +152,18 @@ std::vector<std::string> JobShopNames(bool shipped, bool planners = false) {
 }
 
 // Best-of-K sampling of the learned policy `base`.
-Result<PolicySpec> SampledSpec(std::string_view name, std::string_view base, int samples,
+Result<PolicySpec> SampledSpec(std::string_view name, const SampledName& sampled,
                                const std::string& learned_path) {
+  const std::string_view base = sampled.base;
+  const int samples = sampled.samples;
   if (samples < 2 || samples > 4096)
-    return Error{fmt::format("'{}': best-of-K sampling needs K in [2, 4096] (e.g. {}:best128)",
-                             name, base)};
+    return Error{fmt::format(
+        "'{}': best-of-K sampling needs K in [2, 4096] and an optional temperature in (0, 10] "
+        "(e.g. {}:best128 or {}:best128:t0.8)",
+        name, base, base)};
+  if (sampled.temperature > 10)
+    return Error{fmt::format("'{}': the sampling temperature must be in (0, 10]", name)};
+  const double temperature = sampled.temperature > 0 ? sampled.temperature : kBestOfTemperature;
   auto learned = LoadLearned(base, learned_path, Domain::kJobShop);
   if (!learned) return learned.error();
   PolicySpec spec;
@@ -139,21 +172,22 @@ Result<PolicySpec> SampledSpec(std::string_view name, std::string_view base, int
   spec.kind = "ceiling";  // with breakdowns, the samples have met the episode's failures
   auto params = nlohmann::json::parse(learned->parameters);
   params["samples"] = samples;
+  params["temperature"] = temperature;
   params["clairvoyant"] = "when shutdown_p > 0";
   spec.parameters = params.dump();
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto net = learned->net;
   const std::string n = spec.name;
-  spec.make_jobshop = [net, n, samples, threads] {
-    return std::make_unique<SampledBestPolicy>(net, n, samples, threads);
+  spec.make_jobshop = [net, n, samples, threads, temperature] {
+    return std::make_unique<SampledBestPolicy>(net, n, samples, threads, temperature);
   };
   return spec;
 }
 
 Result<PolicySpec> FindJobShop(std::string_view name, const std::string& learned_path,
                                bool shipped) {
-  if (const auto [base, samples] = SplitSamples(name); samples != 0 && IsLearnedName(base))
-    return SampledSpec(name, base, samples, learned_path);
+  if (const SampledName s = ParseSampled(name); s.samples != 0 && IsLearnedName(s.base))
+    return SampledSpec(name, s, learned_path);
   if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kJobShop);
   PolicySpec spec;
   spec.domain = Domain::kJobShop;

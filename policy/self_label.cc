@@ -91,6 +91,7 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
   std::vector<JobSequence> samples(static_cast<std::size_t>(k));
   auto run_samples = [&](int first, int step) {
     NeuralJobShopPolicy policy(net, "sample", /*sample=*/true);
+    policy.set_temperature(o.temperature);
     for (int i = first; i < k; i += step) {
       policy.set_sample_stream(static_cast<std::uint64_t>(i));
       samples[i] = RecordChoices(instance, options, seed, policy);
@@ -140,8 +141,12 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
 }
 
 SampledBestPolicy::SampledBestPolicy(std::shared_ptr<const FastNet> net, std::string name,
-                                     int samples, int threads)
-    : net_(std::move(net)), name_(std::move(name)), samples_(samples), threads_(threads) {}
+                                     int samples, int threads, double temperature)
+    : net_(std::move(net)),
+      name_(std::move(name)),
+      samples_(samples),
+      threads_(threads),
+      temperature_(temperature) {}
 
 void SampledBestPolicy::Reset(std::uint64_t seed) {
   seed_ = seed;
@@ -155,6 +160,7 @@ int SampledBestPolicy::Choose(const jobshop::Simulator& sim,
     BestOfOptions o;
     o.samples = samples_;
     o.threads = threads_;
+    o.temperature = temperature_;
     search_ = BestOfSamples(sim.instance(), sim.options(), seed_, net_, o);
     replay_ = JobReplayPolicy(search_.best.jobs);
     replay_.Reset(seed_);

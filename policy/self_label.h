@@ -71,7 +71,13 @@ struct BestOfOptions {
   bool include_greedy = true;   // the argmax episode competes too
   int expert_evaluations = 0;   // > 0: an iterated-greedy expert competes too
   int threads = 1;              // samples run on this many threads
+  double temperature = 1.0;     // samples draw from p^(1/T), renormalised
 };
+
+// The default temperature of best-of-K sampling at inference (NAME:best<K>).
+// Chosen on generated validation instances, never on the reported ones
+// (scripts/tune_sampling_temperature.sh); training samples at 1.
+inline constexpr double kBestOfTemperature = 1.0;
 
 struct BestOfResult {
   JobSequence best;
@@ -97,7 +103,7 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
 class SampledBestPolicy final : public jobshop::Policy {
  public:
   SampledBestPolicy(std::shared_ptr<const FastNet> net, std::string name, int samples,
-                    int threads);
+                    int threads, double temperature = kBestOfTemperature);
   std::string name() const override { return name_; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override;
@@ -108,6 +114,7 @@ class SampledBestPolicy final : public jobshop::Policy {
   std::shared_ptr<const FastNet> net_;
   std::string name_;
   int samples_, threads_;
+  double temperature_;
   std::uint64_t seed_ = 0;
   bool planned_ = false;
   BestOfResult search_;

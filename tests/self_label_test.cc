@@ -146,6 +146,18 @@ TEST(SelfLabel, RegistryNamesBestOfKAsACeiling) {
   EXPECT_EQ(spec->kind, "ceiling");
   EXPECT_NE(spec->parameters.find("\"samples\":8"), std::string::npos);
   EXPECT_NE(spec->parameters.find("weights_hash"), std::string::npos);
+  EXPECT_NE(spec->parameters.find("\"temperature\":1.0"), std::string::npos) << spec->parameters;
+  auto tempered = reg.Find(Domain::kJobShop, "gat:best8:t0.8");
+  ASSERT_TRUE(tempered.ok()) << tempered.error().message;
+  EXPECT_EQ(tempered->kind, "ceiling");
+  EXPECT_NE(tempered->parameters.find("\"temperature\":0.8"), std::string::npos)
+      << tempered->parameters;
+  for (const char* bad : {"gat:best8:t0", "gat:best8:t", "gat:best8:tx", "gat:best8:t11",
+                          "gat:best8:t-1", "gat:best:t1"}) {
+    auto r = reg.Find(Domain::kJobShop, bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("temperature"), std::string::npos) << r.error().message;
+  }
   EXPECT_FALSE(reg.Find(Domain::kJobShop, "gat:best1").ok());
   EXPECT_FALSE(reg.Find(Domain::kJobShop, "gat:bestx").ok());
   EXPECT_FALSE(reg.Find(Domain::kJobShop, "spt:best8").ok());
