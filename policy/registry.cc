@@ -233,7 +233,8 @@ std::vector<std::string> UamNames(bool shipped) {
   return names;
 }
 
-Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_path) {
+Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_path,
+                           const std::string& shipped_path) {
   if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kUam);
   PolicySpec spec;
   spec.domain = Domain::kUam;
@@ -249,8 +250,22 @@ Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_pat
         "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"budget_ms\":{}}}",
         o.horizon_min, o.samples, o.margin_se, o.budget_ms);
   } else if (n == "oracle") {
-    spec.parameters = fmt::format("{{\"horizon_min\":{},\"clairvoyant\":true}}",
-                                  uam::OracleOptions{}.horizon_min);
+    // Seeded with the shipped learned policy where there is one, so the
+    // ceiling is at least that policy's own day on every episode.
+    uam::OracleOptions o;
+    std::string seeds = "[]";
+    if (FileExists(shipped_path)) {
+      auto learned = LoadLearned("gat", shipped_path, Domain::kUam);
+      if (!learned) return learned.error();
+      auto net = learned->net;
+      o.seeds.push_back([net] { return std::make_unique<NeuralUamPolicy>(net, "gat"); });
+      seeds = "[\"gat\"]";
+    }
+    spec.parameters = fmt::format(
+        "{{\"horizon_min\":{},\"seeds\":{},\"trials\":{},\"clairvoyant\":true}}",
+        o.horizon_min, seeds, o.trials);
+    spec.make_uam = [o] { return std::make_unique<uam::OraclePolicy>(o); };
+    return spec;
   }
   spec.make_uam = [n] { return uam::MakeBaseline(n).value(); };
   return spec;
@@ -282,7 +297,7 @@ Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {
     return Error{fmt::format("'{}': best-of-K sampling is for job-shop policies", name)};
   const std::string learned = base == "gat" ? ShippedPath(d) : std::string(base);
   if (d == Domain::kJobShop) return FindJobShop(name, learned, FileExists(ShippedPath(d)));
-  return FindUam(name, learned);
+  return FindUam(name, learned, ShippedPath(d));
 }
 
 namespace {

@@ -189,4 +189,25 @@ TEST(TorchFree, ShippedPoliciesGiveTheirRecordedResults) {
   EXPECT_EQ(u["flights"].get<double>(), 703);
 }
 
+// The clairvoyant oracle is seeded with the shipped learned policy: it is
+// never below it (nor greedy), so it is a ceiling for both.
+TEST(TorchFree, UamOracleIsACeilingForTheShippedPolicy) {
+  const std::string file = ::testing::TempDir() + "/oracle_ceiling.json";
+  Output(fmt::format("uam generate --vertiports 5 --aircraft 12 --seed 4711 --out {}", file));
+  for (int seed : {0, 1}) {
+    double profit[3];
+    const char* policies[3] = {"greedy", "gat", "oracle"};
+    for (int i = 0; i < 3; ++i) {
+      const auto j = nlohmann::json::parse(
+          Output(fmt::format("uam run --scenario {} --policy {} --seed {} --json", file,
+                             policies[i], seed)),
+          nullptr, false);
+      ASSERT_TRUE(j.is_object()) << policies[i];
+      profit[i] = j["profit_mean"].get<double>();
+    }
+    EXPECT_GE(profit[2], profit[1]) << "seed " << seed;
+    EXPECT_GE(profit[2], profit[0]) << "seed " << seed;
+  }
+}
+
 }  // namespace

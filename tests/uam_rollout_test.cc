@@ -116,5 +116,51 @@ TEST(UamOracle, NeverBelowGreedy) {
   }
 }
 
+// Greedy, but stays at every third decision where staying is legal: a day
+// unlike greedy's, to seed the oracle with.
+class LazyGreedy final : public Policy {
+ public:
+  std::string name() const override { return "lazy"; }
+  void Reset(const Simulator&) override { n_ = 0; }
+  int Choose(const Simulator& sim) override {
+    if (++n_ % 3 == 0 && sim.mask()[sim.stay_action()]) return sim.stay_action();
+    return greedy_.Choose(sim);
+  }
+
+ private:
+  GreedyPolicy greedy_;
+  int n_ = 0;
+};
+
+TEST(UamOracle, NeverBelowItsSeedsAndItsSearchOnlyImproves) {
+  int improved = 0;
+  for (std::uint64_t s : {1u, 2u, 3u}) {
+    const Scenario sc = Small(s);
+    for (std::uint64_t seed : {0u, 1u}) {
+      LazyGreedy lazy;
+      const double l = RunEpisode(sc, seed, lazy).kpis.profit();
+      OracleOptions o;
+      o.seeds.push_back([] { return std::make_unique<LazyGreedy>(); });
+      o.trials = 40;
+      o.horizon_min = 0;  // no look-ahead day: the lazy seed starts
+      OraclePolicy oracle(o);
+      const double q = RunEpisode(sc, seed, oracle).kpis.profit();
+      ASSERT_EQ(oracle.seed_profits().size(), 1u);
+      EXPECT_EQ(oracle.seed_profits()[0], l) << "the seed's day is its own episode";
+      EXPECT_GE(oracle.start_profit(), l);
+      EXPECT_GE(oracle.start_profit(), oracle.greedy_profit());
+      EXPECT_GE(q, oracle.start_profit()) << "the search keeps only better days";
+      EXPECT_EQ(q, oracle.planned_profit()) << "the episode replays the planned day exactly";
+      EXPECT_EQ(q > oracle.start_profit(), oracle.improvements() > 0);
+      improved += oracle.improvements() > 0;
+      // Without trials the oracle is the best starting plan.
+      o.trials = 0;
+      OraclePolicy plain(o);
+      EXPECT_EQ(RunEpisode(sc, seed, plain).kpis.profit(), oracle.start_profit());
+    }
+  }
+  EXPECT_GT(improved, 0) << "40 trials found no better day on any of 6 episodes";
+}
+
 }  // namespace
 }  // namespace dispatchlab::uam

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "sim/core/check.h"
@@ -110,36 +111,136 @@ int RolloutPolicy::Choose(const Simulator& sim) {
   return best;
 }
 
+namespace {
+
+// Plays `policy` from the decision `sim` stands at (already advanced) to
+// the end of the day, appending its actions; returns the day's profit.
+double PlayOut(Simulator& sim, Policy& policy, std::vector<int>* actions) {
+  do {
+    actions->push_back(policy.Choose(sim));
+    sim.Apply(actions->back());
+  } while (sim.AdvanceToDecision());
+  return sim.kpis().profit();
+}
+
+// The day of a fixed action sequence on a copy of `episode` (no decision
+// left: the profit so far).
+double PlayDay(const Simulator& episode, Policy& policy, std::vector<int>* actions) {
+  Simulator s = episode.Fork();
+  policy.Reset(s);
+  if (!s.AdvanceToDecision()) return s.kpis().profit();
+  return PlayOut(s, policy, actions);
+}
+
+}  // namespace
+
 void OraclePolicy::Reset(const Simulator& sim) {
-  // Both days are played on exact copies of this episode: the realized
-  // future is known (that is what makes this a ceiling).
+  // Every day below is played on exact copies of this episode: the
+  // realized future is known (that is what makes this a ceiling).
   const SimTime horizon = static_cast<SimTime>(options_.horizon_min) * 60;
   std::vector<int> look, greedy_actions;
-  Simulator a = sim.Fork();
-  while (a.AdvanceToDecision()) {
-    const auto mask = a.mask();
-    int best = a.stay_action();
-    double best_score = -1e300;
-    for (int act = 0; act < static_cast<int>(mask.size()); ++act) {
-      if (!mask[act]) continue;
-      const double sc = HorizonProfit(a, act, horizon);
-      if (sc > best_score + 1e-9) {
-        best_score = sc;
-        best = act;
+  planned_profit_ = -std::numeric_limits<double>::infinity();
+  if (horizon > 0) {
+    Simulator a = sim.Fork();
+    while (a.AdvanceToDecision()) {
+      const auto mask = a.mask();
+      int best = a.stay_action();
+      double best_score = -1e300;
+      for (int act = 0; act < static_cast<int>(mask.size()); ++act) {
+        if (!mask[act]) continue;
+        const double sc = HorizonProfit(a, act, horizon);
+        if (sc > best_score + 1e-9) {
+          best_score = sc;
+          best = act;
+        }
       }
+      look.push_back(best);
+      a.Apply(best);
     }
-    look.push_back(best);
-    a.Apply(best);
+    planned_profit_ = a.kpis().profit();
   }
-  planned_profit_ = a.kpis().profit();
-  Simulator g = sim.Fork();
-  GreedyPolicy greedy;
-  while (g.AdvanceToDecision()) {
-    greedy_actions.push_back(greedy.Choose(g));
-    g.Apply(greedy_actions.back());
+  // The local search continues with the policy whose day is the incumbent
+  // (one changed decision, then the same logic), or with the first seed
+  // (else greedy) when the look-ahead's day is.
+  auto greedy = std::make_unique<GreedyPolicy>();
+  greedy_profit_ = PlayDay(sim, *greedy, &greedy_actions);
+  std::unique_ptr<Policy> cont;
+  if (greedy_profit_ > planned_profit_) {
+    planned_profit_ = greedy_profit_;
+    look = std::move(greedy_actions);
+    cont = std::move(greedy);
   }
-  greedy_profit_ = g.kpis().profit();
-  plan_ = planned_profit_ >= greedy_profit_ ? std::move(look) : std::move(greedy_actions);
+  plan_ = std::move(look);
+  seed_profits_.clear();
+  std::unique_ptr<Policy> first_seed;
+  for (const auto& make : options_.seeds) {
+    auto p = make();
+    std::vector<int> actions;
+    const double profit = PlayDay(sim, *p, &actions);
+    seed_profits_.push_back(profit);
+    if (profit > planned_profit_) {
+      planned_profit_ = profit;
+      plan_ = std::move(actions);
+      cont = std::move(p);
+    } else if (!first_seed) {
+      first_seed = std::move(p);
+    }
+  }
+  if (!cont) cont = first_seed ? std::move(first_seed) : std::make_unique<GreedyPolicy>();
+  start_profit_ = planned_profit_;
+
+  // Local search over the incumbent. Snapshots of its day every kStride
+  // decisions make a trial replay at most kStride fixed actions.
+  constexpr std::size_t kStride = 64;
+  std::vector<Simulator> snaps;     // snaps[k]: standing at decision k * kStride
+  std::vector<std::uint32_t> legal_counts;  // per decision of the incumbent
+  auto index = [&] {
+    snaps.clear();
+    legal_counts.clear();
+    Simulator s = sim.Fork();
+    for (std::size_t j = 0; s.AdvanceToDecision(); ++j) {
+      if (j % kStride == 0) snaps.push_back(s.Fork());
+      std::uint32_t c = 0;
+      for (auto m : s.mask()) c += m ? 1u : 0u;
+      legal_counts.push_back(c);
+      s.Apply(plan_[j]);
+    }
+  };
+  improvements_ = 0;
+  Rng rng = Rng::Stream(sim.seed(), StreamTag::kPolicy, options_.salt);
+  if (options_.trials > 0) index();
+  std::vector<std::size_t> choices;
+  for (int t = 0; t < options_.trials; ++t) {
+    choices.clear();
+    for (std::size_t j = 0; j < legal_counts.size(); ++j)
+      if (legal_counts[j] > 1) choices.push_back(j);
+    if (choices.empty()) break;
+    const std::size_t i =
+        choices[rng.UniformInt(0, static_cast<std::int64_t>(choices.size()) - 1)];
+    Simulator s = snaps[i / kStride].Fork();
+    for (std::size_t j = i / kStride * kStride; j < i; ++j) {
+      s.Apply(plan_[j]);
+      DL_CHECK(s.AdvanceToDecision());
+    }
+    std::vector<int> alternatives;
+    const auto& mask = s.mask();
+    for (int act = 0; act < static_cast<int>(mask.size()); ++act)
+      if (mask[act] && act != plan_[i]) alternatives.push_back(act);
+    if (alternatives.empty()) continue;
+    const int alt =
+        alternatives[rng.UniformInt(0, static_cast<std::int64_t>(alternatives.size()) - 1)];
+    std::vector<int> tail{alt};
+    s.Apply(alt);
+    cont->Reset(s);
+    const double profit = s.AdvanceToDecision() ? PlayOut(s, *cont, &tail) : s.kpis().profit();
+    if (profit > planned_profit_ + 1e-6) {
+      planned_profit_ = profit;
+      plan_.resize(i);
+      plan_.insert(plan_.end(), tail.begin(), tail.end());
+      ++improvements_;
+      index();
+    }
+  }
   next_ = 0;
 }
 

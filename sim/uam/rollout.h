@@ -11,14 +11,24 @@
 // policy is deterministic and reveals nothing of the episode's draws.
 //
 // `oracle` (clairvoyant ceiling): plans the day knowing that episode's
-// realized demand and disruptions: the same look-ahead on exact copies of
-// the episode (one "sample": the real future) over the whole day, and, as
-// a safeguard, greedy's own day; it then replays the better of the two
-// action sequences. So oracle >= greedy on every episode by construction.
-// It sees the future: an upper bound, never a policy to deploy.
+// realized demand and disruptions, on exact copies of the episode:
+//   1. starting plans: greedy's day, the same look-ahead as `rollout` on the
+//      real future (one "sample") over the whole day, and the day of each
+//      policy in OracleOptions::seeds (the registry adds the shipped
+//      learned policy); the best day is the incumbent;
+//   2. local search: `trials` times, one decision of the incumbent (drawn
+//      at random among those with a choice) takes another legal action and
+//      the rest of the day is played by the continuation policy (the first
+//      seed, else greedy); the new day replaces the incumbent when it earns
+//      more.
+// It then replays the incumbent. So oracle >= greedy and >= every seed
+// policy on every episode by construction. It sees the future: an upper
+// bound for the policies it is seeded with, never a policy to deploy.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,7 +65,12 @@ class RolloutPolicy final : public Policy {
 };
 
 struct OracleOptions {
-  int horizon_min = 90;
+  int horizon_min = 90;  // the look-ahead starting plan's horizon (0: none)
+  // Policies whose own day on the episode is a starting plan (each call
+  // returns a fresh one); the first also plays the local search's days.
+  std::vector<std::function<std::unique_ptr<Policy>()>> seeds;
+  int trials = 200;                 // local-search trials per day (0: none)
+  std::uint64_t salt = 0x0ac1e;     // the search's own stream key
 };
 
 class OraclePolicy final : public Policy {
@@ -67,12 +82,19 @@ class OraclePolicy final : public Policy {
 
   double planned_profit() const { return planned_profit_; }
   double greedy_profit() const { return greedy_profit_; }
+  // The best starting plan's profit (before the local search), the seed
+  // policies' days in order, and the search's accepted trials (tests).
+  double start_profit() const { return start_profit_; }
+  const std::vector<double>& seed_profits() const { return seed_profits_; }
+  int improvements() const { return improvements_; }
 
  private:
   OracleOptions options_;
   std::vector<int> plan_;
   std::size_t next_ = 0;
-  double planned_profit_ = 0, greedy_profit_ = 0;
+  double planned_profit_ = 0, greedy_profit_ = 0, start_profit_ = 0;
+  std::vector<double> seed_profits_;
+  int improvements_ = 0;
 };
 
 // Profit gained by taking `action` now and then following greedy for
