@@ -1266,8 +1266,16 @@ PpoStats NeuralModel::Update(const std::vector<Transition>& batch, const PpoConf
         mb.push_back(&batch[order[k]]);
       auto l = PpoLoss(net, impl_->schema, mb, ppo);
       impl_->optimizer->zero_grad();
-      l.total.backward();
+      if (ppo.value_only) {
+        (ppo.value_coef * l.value).backward();
+      } else {
+        l.total.backward();
+      }
       impl_->AverageGradients();
+      if (ppo.value_only)  // Adam skips a parameter without a gradient
+        for (auto& item : net->named_parameters())
+          if (item.key().rfind("v1.", 0) != 0 && item.key().rfind("v2.", 0) != 0)
+            item.value().mutable_grad().reset();
       torch::nn::utils::clip_grad_norm_(net->parameters(), ppo.max_grad_norm);
       impl_->optimizer->step();
       stats.policy_loss += l.policy.item<double>();

@@ -60,6 +60,10 @@ struct PpoConfig {
   double max_grad_norm = 0.5;
   int epochs = 4;
   int minibatch = 128;
+  // Critic warm-up: train the value head (v1, v2) alone on the value loss;
+  // the rest of the network, and so the policy, stays exactly as it is.
+  // For PPO after imitation, which leaves the value head untrained.
+  bool value_only = false;
 };
 
 struct PpoStats {

@@ -285,6 +285,7 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "greedy_floor") c.greedy_floor = v.get<double>();
       else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, 2));
       else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
+      else if (k == "critic_warmup") c.critic_warmup = integer(v, k, 0, std::int64_t{1} << 50);
       else if (k == "rollout") c.rollout = static_cast<int>(integer(v, k, 1, 1 << 20));
       else if (k == "lr") c.lr = v.get<double>();
       else if (k == "gamma") c.gamma = v.get<double>();
@@ -366,6 +367,7 @@ std::string TrainConfigJson(const TrainConfig& c) {
   j["steps"] = c.steps;
   j["envs"] = c.envs;
   j["rollout"] = c.rollout;
+  if (c.critic_warmup > 0) j["critic_warmup"] = c.critic_warmup;
   j["lr"] = c.lr;
   j["gamma"] = c.gamma;
   j["lambda"] = c.lambda;
@@ -667,7 +669,9 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       update_start = Clock::now();
       const double frac = 1.0 - static_cast<double>(step) / static_cast<double>(c.steps);
       try {
-        stats = model->Update(batch, c.ppo, c.lr * std::max(0.0, frac), rng);
+        PpoConfig ppo = c.ppo;
+        ppo.value_only = step <= c.critic_warmup;
+        stats = model->Update(batch, ppo, c.lr * std::max(0.0, frac), rng);
       } catch (const std::exception& e) {
         return LostRank(e, latest);
       }

@@ -43,6 +43,11 @@ struct TrainConfig {
   std::int64_t steps = 200000;
   int envs = 8;
   int rollout = 64;             // steps per env per update
+  // PPO: updates while the step counter is at most this train the value
+  // head only (PpoConfig::value_only): a critic warm-up before fine-tuning
+  // a policy learned by imitation. The counter continues across --resume,
+  // so a fine-tune from a checkpoint at step S warms up for (this - S).
+  std::int64_t critic_warmup = 0;
   double lr = 3e-4;
   double gamma = 1.0;           // job shop: undiscounted (return = -makespan)
   double lambda = 0.95;

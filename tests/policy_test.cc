@@ -160,6 +160,38 @@ TEST(Ppo, UpdateLowersTheLossOnAFixedBatch) {
   EXPECT_GT(s.entropy, 0);
 }
 
+TEST(Ppo, CriticWarmUpChangesTheValueAndNotThePolicy) {
+  auto model = NewModel(Domain::kJobShop, 3);
+  auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
+  double ret = 0;
+  const auto batch = CollectJobShop(*model, inst, 6, 10, &ret);
+  ASSERT_GT(batch.size(), 10u);
+  auto eval = [&](std::vector<std::vector<float>>* probs, std::vector<float>* values) {
+    std::vector<const env::Observation*> obs;
+    for (std::size_t i = 0; i < 8; ++i) obs.push_back(&batch[i].obs);
+    model->Evaluate(obs, probs, values);
+  };
+  std::vector<std::vector<float>> p0, p1;
+  std::vector<float> v0, v1;
+  eval(&p0, &v0);
+  Rng rng(1);
+  PpoConfig ppo;
+  ppo.epochs = 4;
+  ppo.minibatch = 32;
+  ppo.value_only = true;
+  const PpoStats s = model->Update(batch, ppo, 1e-2, rng);
+  eval(&p1, &v1);
+  EXPECT_EQ(p0, p1) << "the policy is bit for bit unchanged";
+  EXPECT_NE(v0, v1);
+  EXPECT_LT(s.loss_after, s.loss_before);
+  // The same update without value_only moves the policy (the control).
+  ppo.value_only = false;
+  model->Update(batch, ppo, 1e-2, rng);
+  std::vector<std::vector<float>> p2;
+  eval(&p2, &v1);
+  EXPECT_NE(p1, p2);
+}
+
 TEST(Ppo, TrainingImprovesTheReturnOnATinyInstance) {
   // Sampled episodes on one fixed 6x4 instance: after 25 PPO iterations the
   // mean return (= -makespan / mean duration) is higher than at the start.
