@@ -92,11 +92,15 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     spec.make_uam = [o] { return std::make_unique<uam::GaPolicy>(o); };
   } else if (f.policy == "rollout") {
     if (f.rollout.horizon_min < 1 || f.rollout.samples < 1 || f.rollout.threads < 1 ||
-        f.rollout.budget_ms < 0)
+        f.rollout.budget_ms < 0 || f.rollout.candidates < 0)
       throw BadInput{"--rollout-horizon, --rollout-samples and --rollout-threads must be >= 1, "
-                     "--rollout-budget-ms >= 0"};
+                     "--rollout-budget-ms and --rollout-candidates >= 0"};
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, "rollout"));
     const uam::RolloutOptions o = f.rollout;
+    spec.parameters = fmt::format(
+        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"budget_ms\":{},"
+        "\"candidates\":{}}}",
+        o.horizon_min, o.samples, o.margin_se, o.budget_ms, o.candidates);
     spec.make_uam = [o] { return std::make_unique<uam::RolloutPolicy>(o); };
   } else {
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, f.policy));
@@ -235,6 +239,10 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
                 "rollout: per-decision time budget (0 = none; then fewer samples when slow)")
       ->capture_default_str();
   c->add_option("--rollout-threads", run->rollout.threads, "rollout: threads per decision")
+      ->capture_default_str();
+  c->add_option("--rollout-candidates", run->rollout.candidates,
+                "rollout: score only the N destinations with the best immediate margin, plus "
+                "greedy's action and staying (0 = every legal action)")
       ->capture_default_str();
   c->add_flag("--json", run->json, "Print one JSON object");
   c->callback([=, &out, &ctx] { *action = [=, &out, &ctx] { return DoRun(*run, ctx, out); }; });

@@ -116,6 +116,45 @@ TEST(UamOracle, NeverBelowGreedy) {
   }
 }
 
+// With `candidates`, rollout only ever takes greedy's action, staying, or one
+// of the N destinations with the best immediate margin.
+TEST(UamRollout, CandidatesBoundWhatItScores) {
+  GeneratorOptions g;
+  g.vertiports = 8;
+  g.aircraft = 12;
+  g.seed = 5;
+  const Scenario sc = GenerateScenario(g).value();
+  RolloutOptions o;
+  o.candidates = 2;
+  o.samples = 2;
+  o.horizon_min = 30;
+  RolloutPolicy rollout(o);
+  Simulator sim(sc);
+  sim.Reset(3);
+  rollout.Reset(sim);
+  int decisions = 0, pruned = 0;
+  while (sim.AdvanceToDecision()) {
+    const auto mask = sim.mask();
+    std::vector<std::pair<double, int>> ranked;
+    GreedyPolicy greedy;
+    const int base = greedy.Choose(sim);
+    for (int a = 0; a < sim.stay_action(); ++a)
+      if (mask[a] && a != base) ranked.push_back({-FlightMargin(sim, sim.deciding_aircraft(), a), a});
+    std::sort(ranked.begin(), ranked.end());
+    const int a = rollout.Choose(sim);
+    ASSERT_TRUE(mask[a]);
+    if (ranked.size() > 2) {
+      ++pruned;
+      const bool allowed = a == base || a == sim.stay_action() || a == ranked[0].second ||
+                           a == ranked[1].second;
+      ASSERT_TRUE(allowed) << "decision " << decisions << " took " << a;
+    }
+    sim.Apply(a);
+    if (++decisions >= 150) break;
+  }
+  EXPECT_GT(pruned, 10) << "the scenario should offer more than 2 destinations often";
+}
+
 // Greedy, but stays at every third decision where staying is legal: a day
 // unlike greedy's, to seed the oracle with.
 class LazyGreedy final : public Policy {

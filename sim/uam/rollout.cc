@@ -1,5 +1,6 @@
 #include "sim/uam/rollout.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -53,6 +54,21 @@ int RolloutPolicy::Choose(const Simulator& sim) {
   const std::int64_t d = decision_++;
   scores_.assign(mask.size(), 0.0);
   if (legal.size() <= 1) return legal.empty() ? sim.stay_action() : legal[0];
+  GreedyPolicy greedy;
+  const int base = greedy.Choose(sim);
+  if (options_.candidates > 0 && static_cast<int>(legal.size()) > options_.candidates + 2) {
+    std::vector<std::pair<double, int>> ranked;  // (-margin, destination)
+    for (int a : legal)
+      if (a != sim.stay_action() && a != base)
+        ranked.push_back({-FlightMargin(sim, sim.deciding_aircraft(), a), a});
+    std::sort(ranked.begin(), ranked.end());
+    ranked.resize(static_cast<std::size_t>(options_.candidates));
+    std::vector<int> kept{base};
+    if (base != sim.stay_action() && mask[sim.stay_action()]) kept.push_back(sim.stay_action());
+    for (const auto& r : ranked) kept.push_back(r.second);
+    std::sort(kept.begin(), kept.end());
+    legal = std::move(kept);
+  }
   const SimTime horizon = static_cast<SimTime>(options_.horizon_min) * 60;
   // The sampled futures, shared by every action so the actions are compared
   // on the same futures (common random numbers). With a time budget, whole
@@ -86,8 +102,6 @@ int RolloutPolicy::Choose(const Simulator& sim) {
   // the same futures by more than `margin_se` standard errors of the paired
   // difference: with a few samples, the best-looking action is often just
   // the luckiest (the winner's curse), and that bias favours flights.
-  GreedyPolicy greedy;
-  const int base = greedy.Choose(sim);
   int best = base;
   double best_gain = 0;
   for (int a : legal) {

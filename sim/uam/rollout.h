@@ -42,6 +42,10 @@ struct RolloutOptions {
   int samples = 4;           // sampled futures per action
   double budget_ms = 0;      // per decision; 0 = no limit (then deterministic)
   int threads = 1;           // actions scored in parallel
+  // Score only this many destinations (those with the best immediate
+  // margin), plus greedy's own action and staying; 0 = every legal action.
+  // Bounds the cost per decision at city size.
+  int candidates = 0;
   // Greedy's action stands unless another beats it by this many standard
   // errors of the paired difference over the samples.
   double margin_se = 1.0;
