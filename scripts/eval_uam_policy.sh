@@ -7,9 +7,8 @@
 #      ceiling and the GA against greedy.
 #   2. Scaling: one generated scenario per size (8/40, 16/100, 32/200,
 #      64/400; seeds 71000+), one day, seconds per simulated day and profit
-#      for random, greedy, gat, GA with --ga-time-limit 10, and rollout where
-#      a day takes under ~10 minutes (it scores every vertiport by an hour of
-#      simulation per decision: at 32+ vertiports that is hours per day).
+#      for random, greedy, gat, GA with --ga-time-limit 10, and rollout (at
+#      32+ vertiports with 4 candidate destinations and 2 futures).
 # Usage: scripts/eval_uam_policy.sh [--policy NAME] [--days N] [--skip-compare] [--skip-scaling]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +38,10 @@ if [ $compare = 1 ]; then
   $B compare --db "$DB" --domain uam --scenarios 'heldout_*' \
     --policies "greedy,$policy,rollout,oracle,ga" --seeds "$days" --uncertainty on \
     --no-per-scenario --quiet
+  echo "== the same days: oracle (the ceiling) vs $policy"
+  $B compare --db "$DB" --domain uam --scenarios 'heldout_*' \
+    --policies "$policy,oracle" --baseline "$policy" --seeds "$days" --uncertainty on \
+    --no-per-scenario --quiet
   $B results --db "$DB" --domain uam --scenarios 'heldout_*' --group-by policy --format table
   echo
 fi
@@ -50,11 +53,15 @@ if [ $scaling = 1 ]; then
     read -r v a <<< "$size"
     $B uam generate --vertiports "$v" --aircraft "$a" --seed $((71000 + i)) --out "$tmp/s$v.json" > /dev/null
     i=$((i + 1))
-    policies=(random greedy "$policy" ga)
-    [ "$v" -le 16 ] && policies+=(rollout)
+    policies=(random greedy "$policy" ga rollout)
     for p in "${policies[@]}"; do
       extra=()
       [ "$p" = ga ] && extra=(--ga-time-limit 10)
+      # At 32+ vertiports rollout scores 4 candidate destinations (plus
+      # greedy's and staying) on 2 futures, on both cores: every vertiport
+      # on 4 futures would take hours per day.
+      [ "$p" = rollout ] && [ "$v" -ge 32 ] &&
+        extra=(--rollout-candidates 4 --rollout-samples 2 --rollout-threads 2)
       $B uam run --scenario "$tmp/s$v.json" --policy "$p" "${extra[@]}" --json |
         python3 -c "
 import json, sys
