@@ -320,7 +320,13 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
         c.aircraft_min = r[0];
         c.aircraft_max = r[1];
       } else {
-        return Error{fmt::format("{}: unknown key '{}'", source, k)};
+        return Error{fmt::format(
+            "{}: unknown key '{}' (known: steps, method, envs, rollout, critic_warmup, lr, gamma, "
+            "lambda, reward_scale, seed, threads, eval_every, checkpoint_every, clip, value_clip, "
+            "value_coef, entropy_coef, max_grad_norm, epochs, minibatch, hidden, heads, layers, "
+            "features, instances, samples, expert_evaluations, labels_per_instance, label_share, "
+            "greedy_floor, jobs, machines, shutdown_p, max_time, vertiports, aircraft)",
+            source, k)};
       }
     }
   } catch (const Json::exception& e) {

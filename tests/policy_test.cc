@@ -724,6 +724,14 @@ TEST(TrainConfig, RejectsUnknownKeysAndBadValues) {
   auto unknown = ApplyTrainConfigJson(base, R"({"stepz": 1})", "c.json");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("c.json: unknown key 'stepz'"), std::string::npos);
+  EXPECT_NE(unknown.error().message.find("known: steps, "), std::string::npos)
+      << unknown.error().message;
+  // The critic warm-up is read and written back.
+  auto warm = ApplyTrainConfigJson(base, R"({"method": "ppo", "critic_warmup": 4096})", "c.json");
+  ASSERT_TRUE(warm.ok()) << warm.error().message;
+  EXPECT_EQ(warm->critic_warmup, 4096);
+  EXPECT_NE(TrainConfigJson(*warm).find("\"critic_warmup\":4096"), std::string::npos)
+      << TrainConfigJson(*warm);
   auto bad = ApplyTrainConfigJson(base, R"({"gamma": 2})", "c.json");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("gamma"), std::string::npos);
