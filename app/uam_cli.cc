@@ -98,9 +98,9 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, "rollout"));
     const uam::RolloutOptions o = f.rollout;
     spec.parameters = fmt::format(
-        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"budget_ms\":{},"
-        "\"candidates\":{}}}",
-        o.horizon_min, o.samples, o.margin_se, o.budget_ms, o.candidates);
+        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"corrected\":{},"
+        "\"budget_ms\":{},\"candidates\":{}}}",
+        o.horizon_min, o.samples, o.margin_se, o.corrected, o.budget_ms, o.candidates);
     spec.make_uam = [o] { return std::make_unique<uam::RolloutPolicy>(o); };
   } else {
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, f.policy));
@@ -240,6 +240,9 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
       ->capture_default_str();
   c->add_option("--rollout-threads", run->rollout.threads, "rollout: threads per decision")
       ->capture_default_str();
+  c->add_flag("--rollout-uncorrected{false}", run->rollout.corrected,
+              "rollout: the plain one-standard-error test, not corrected for the number of "
+              "alternatives and futures (the UAM imitation teacher's)");
   c->add_option("--rollout-candidates", run->rollout.candidates,
                 "rollout: score only the N destinations with the best immediate margin, plus "
                 "greedy's action and staying (0 = every legal action)")

@@ -247,9 +247,9 @@ Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_pat
   if (n == "rollout") {
     const uam::RolloutOptions o;
     spec.parameters = fmt::format(
-        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"budget_ms\":{},"
-        "\"candidates\":{}}}",
-        o.horizon_min, o.samples, o.margin_se, o.budget_ms, o.candidates);
+        "{{\"horizon_min\":{},\"samples\":{},\"margin_se\":{},\"corrected\":{},"
+        "\"budget_ms\":{},\"candidates\":{}}}",
+        o.horizon_min, o.samples, o.margin_se, o.corrected, o.budget_ms, o.candidates);
   } else if (n == "oracle") {
     // Seeded with the shipped learned policy where there is one, so the
     // ceiling is at least that policy's own day on every episode.

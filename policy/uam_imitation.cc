@@ -25,6 +25,7 @@ UamLabelledDay LabelUamDay(const uam::Scenario& scenario, std::uint64_t seed,
   ro.samples = o.expert_samples;
   ro.horizon_min = o.horizon_min;
   ro.threads = 1;
+  ro.corrected = false;  // the teacher the shipped policy was trained on
   uam::RolloutPolicy expert(ro);
   expert.Reset(sim);
   Rng rng = Rng::Stream(label_seed, StreamTag::kPolicy, 0xda66e7);

@@ -155,6 +155,25 @@ TEST(UamRollout, CandidatesBoundWhatItScores) {
   EXPECT_GT(pruned, 10) << "the scenario should offer more than 2 destinations often";
 }
 
+// Corrected for the alternatives and futures it tried, rollout leaves
+// greedy's action alone when it cannot tell: with one future there is no
+// variance estimate, so its day is greedy's day; uncorrected it is not.
+TEST(UamRollout, OneFutureCannotOverruleGreedyWhenCorrected) {
+  for (std::uint64_t s : {1u, 2u}) {
+    const Scenario sc = Small(s);
+    GreedyPolicy greedy;
+    const double g = RunEpisode(sc, 4, greedy).kpis.profit();
+    RolloutOptions o;
+    o.samples = 1;
+    o.horizon_min = 30;
+    RolloutPolicy corrected(o);
+    EXPECT_EQ(RunEpisode(sc, 4, corrected).kpis.profit(), g) << "scenario " << s;
+    o.corrected = false;
+    RolloutPolicy plain(o);
+    EXPECT_NE(RunEpisode(sc, 4, plain).kpis.profit(), g) << "the control, scenario " << s;
+  }
+}
+
 // Greedy, but stays at every third decision where staying is legal: a day
 // unlike greedy's, to seed the oracle with.
 class LazyGreedy final : public Policy {

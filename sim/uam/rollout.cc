@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <tuple>
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -11,6 +16,21 @@
 
 namespace dispatchlab::uam {
 namespace {
+
+// The one-sided t critical value with samples - 1 degrees of freedom at
+// level P(Z > margin_se) / alternatives (Bonferroni); cached per shape.
+double CorrectedThreshold(double margin_se, int alternatives, int samples) {
+  thread_local std::map<std::tuple<double, int, int>, double> cache;
+  const auto key = std::make_tuple(margin_se, alternatives, samples);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const double alpha =
+      boost::math::cdf(boost::math::complement(boost::math::normal(), margin_se)) /
+      std::max(1, alternatives);
+  const double t = boost::math::quantile(
+      boost::math::complement(boost::math::students_t(samples - 1), alpha));
+  cache.emplace(key, t);
+  return t;
+}
 
 }  // namespace
 
@@ -98,6 +118,12 @@ int RolloutPolicy::Choose(const Simulator& sim) {
     for (auto& th : pool) th.join();
   }
   const std::size_t k = per.size();
+  const int alternatives = static_cast<int>(legal.size()) - 1;
+  double threshold = options_.margin_se;
+  if (options_.corrected) {
+    if (k < 2) return base;  // no variance estimate: nothing is a clear win
+    threshold = CorrectedThreshold(options_.margin_se, alternatives, static_cast<int>(k));
+  }
   // The base policy's own choice is kept unless another action beats it on
   // the same futures by more than `margin_se` standard errors of the paired
   // difference: with a few samples, the best-looking action is often just
@@ -117,7 +143,7 @@ int RolloutPolicy::Choose(const Simulator& sim) {
     const double mean = sum / static_cast<double>(k);
     const double var = k > 1 ? (sq - k * mean * mean) / static_cast<double>(k - 1) : 0;
     const double se = std::sqrt(std::max(0.0, var) / static_cast<double>(k));
-    if (mean > options_.margin_se * se && mean > best_gain) {
+    if (mean > threshold * se && mean > best_gain) {
       best_gain = mean;
       best = a;
     }
