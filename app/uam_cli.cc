@@ -51,6 +51,7 @@ struct RunFlags {
   int ga_population = 24, ga_generations = 30, ga_samples = 2;
   double ga_time_limit_s = 0;
   uam::RolloutOptions rollout;
+  int oracle_trials = uam::OracleOptions{}.trials;
 };
 
 std::string EventsCsv(const std::vector<uam::TimelineEvent>& ev) {
@@ -102,6 +103,9 @@ int DoRun(const RunFlags& f, CliContext& ctx, std::ostream& out) {
         "\"budget_ms\":{},\"candidates\":{}}}",
         o.horizon_min, o.samples, o.margin_se, o.corrected, o.budget_ms, o.candidates);
     spec.make_uam = [o] { return std::make_unique<uam::RolloutPolicy>(o); };
+  } else if (f.policy == "oracle") {
+    if (f.oracle_trials < 0) throw BadInput{"--oracle-trials must be >= 0"};
+    spec = OrBadInput(ctx.Registry().UamOracle(f.oracle_trials));
   } else {
     spec = OrBadInput(ctx.Registry().Find(Domain::kUam, f.policy));
   }
@@ -243,6 +247,10 @@ void AddUamCommands(CLI::App& app, CliAction* action, std::ostream& out, std::os
   c->add_flag("--rollout-uncorrected{false}", run->rollout.corrected,
               "rollout: the plain one-standard-error test, not corrected for the number of "
               "alternatives and futures (the UAM imitation teacher's)");
+  c->add_option("--oracle-trials", run->oracle_trials,
+                "oracle: local-search trials per day on the realized day (0 = the best "
+                "starting plan only)")
+      ->capture_default_str();
   c->add_option("--rollout-candidates", run->rollout.candidates,
                 "rollout: score only the N destinations with the best immediate margin, plus "
                 "greedy's action and staying (0 = every legal action)")

@@ -233,6 +233,30 @@ std::vector<std::string> UamNames(bool shipped) {
   return names;
 }
 
+// The UAM ceiling, seeded with the shipped learned policy where there is
+// one, so it is at least that policy's own day on every episode.
+Result<PolicySpec> OracleSpec(int trials, const std::string& shipped_path) {
+  PolicySpec spec;
+  spec.domain = Domain::kUam;
+  spec.name = "oracle";
+  spec.kind = "ceiling";  // it knows the episode's realized day
+  uam::OracleOptions o;
+  o.trials = trials;
+  std::string seeds = "[]";
+  if (FileExists(shipped_path)) {
+    auto learned = LoadLearned("gat", shipped_path, Domain::kUam);
+    if (!learned) return learned.error();
+    auto net = learned->net;
+    o.seeds.push_back([net] { return std::make_unique<NeuralUamPolicy>(net, "gat"); });
+    seeds = "[\"gat\"]";
+  }
+  spec.parameters = fmt::format(
+      "{{\"horizon_min\":{},\"seeds\":{},\"trials\":{},\"clairvoyant\":true}}",
+      o.horizon_min, seeds, o.trials);
+  spec.make_uam = [o] { return std::make_unique<uam::OraclePolicy>(o); };
+  return spec;
+}
+
 Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_path,
                            const std::string& shipped_path) {
   if (IsLearnedName(name)) return LearnedSpec(name, learned_path, Domain::kUam);
@@ -251,22 +275,7 @@ Result<PolicySpec> FindUam(std::string_view name, const std::string& learned_pat
         "\"budget_ms\":{},\"candidates\":{}}}",
         o.horizon_min, o.samples, o.margin_se, o.corrected, o.budget_ms, o.candidates);
   } else if (n == "oracle") {
-    // Seeded with the shipped learned policy where there is one, so the
-    // ceiling is at least that policy's own day on every episode.
-    uam::OracleOptions o;
-    std::string seeds = "[]";
-    if (FileExists(shipped_path)) {
-      auto learned = LoadLearned("gat", shipped_path, Domain::kUam);
-      if (!learned) return learned.error();
-      auto net = learned->net;
-      o.seeds.push_back([net] { return std::make_unique<NeuralUamPolicy>(net, "gat"); });
-      seeds = "[\"gat\"]";
-    }
-    spec.parameters = fmt::format(
-        "{{\"horizon_min\":{},\"seeds\":{},\"trials\":{},\"clairvoyant\":true}}",
-        o.horizon_min, seeds, o.trials);
-    spec.make_uam = [o] { return std::make_unique<uam::OraclePolicy>(o); };
-    return spec;
+    return OracleSpec(uam::OracleOptions{}.trials, shipped_path);
   }
   spec.make_uam = [n] { return uam::MakeBaseline(n).value(); };
   return spec;
@@ -290,6 +299,11 @@ std::vector<std::string> PolicyRegistry::Choices(Domain d) const {
     names.push_back("oracle");
   }
   return names;
+}
+
+Result<PolicySpec> PolicyRegistry::UamOracle(int trials) const {
+  if (trials < 0) return Error{"the oracle's trials must be >= 0"};
+  return OracleSpec(trials, ShippedPath(Domain::kUam));
 }
 
 Result<PolicySpec> PolicyRegistry::Find(Domain d, std::string_view name) const {

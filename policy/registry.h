@@ -51,6 +51,11 @@ class PolicyRegistry {
   // episodes on the episode's own seed, the best one followed. Kind
   // "ceiling": with breakdowns it has seen the episode's failures.
 
+  // The UAM `oracle` ceiling with `trials` local-search trials per day
+  // (Find's "oracle" uses uam::OracleOptions' default), seeded with the
+  // shipped learned policy when there is one.
+  Result<PolicySpec> UamOracle(int trials) const;
+
   // "all" or a comma-separated list (duplicates dropped).
   Result<std::vector<PolicySpec>> Parse(Domain domain, std::string_view list) const;
 

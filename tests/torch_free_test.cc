@@ -193,14 +193,14 @@ TEST(TorchFree, ShippedPoliciesGiveTheirRecordedResults) {
 // never below it (nor greedy), so it is a ceiling for both.
 TEST(TorchFree, UamOracleIsACeilingForTheShippedPolicy) {
   const std::string file = ::testing::TempDir() + "/oracle_ceiling.json";
-  Output(fmt::format("uam generate --vertiports 5 --aircraft 12 --seed 4711 --out {}", file));
+  Output(fmt::format("uam generate --vertiports 4 --aircraft 10 --seed 4711 --out {}", file));
   for (int seed : {0, 1}) {
     double profit[3];
     const char* policies[3] = {"greedy", "gat", "oracle"};
     for (int i = 0; i < 3; ++i) {
       const auto j = nlohmann::json::parse(
-          Output(fmt::format("uam run --scenario {} --policy {} --seed {} --json", file,
-                             policies[i], seed)),
+          Output(fmt::format("uam run --scenario {} --policy {} --seed {} --oracle-trials 20 --json",
+                             file, policies[i], seed)),
           nullptr, false);
       ASSERT_TRUE(j.is_object()) << policies[i];
       profit[i] = j["profit_mean"].get<double>();
