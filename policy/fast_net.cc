@@ -440,7 +440,7 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
   // others' logits are -1e9 whatever their key).
   const int actions = static_cast<int>(obs.mask.size());
   const int kin = hidden + w_.action_feature_dim;
-  auto& valid = ws->src;  // the edge lists are no longer needed
+  auto& valid = ws->legal;
   valid.clear();
   for (int a = 0; a < actions; ++a)
     if (obs.mask[a] && obs.action_nodes[a] >= 0) valid.push_back(a);

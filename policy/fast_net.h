@@ -69,7 +69,7 @@ class FastNet {
   struct Workspace {
     std::vector<float> x, xl, xr, h, ff, agg, bias, score, node_max, den, parts, ctx, q, k, keys,
         logits, qkv, attn, globals;
-    std::vector<std::int32_t> src, dst, type, base;
+    std::vector<std::int32_t> src, dst, type, base, legal;
   };
 
   // Masked action probabilities (size of obs.mask) and the state value.

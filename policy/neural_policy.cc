@@ -72,17 +72,15 @@ const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simu
 
 int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
                                 std::span<const jobshop::Candidate> candidates) {
-  const auto& probs = Probabilities(sim);
+  const std::vector<float>* probs = &Probabilities(sim);
   if (sample_ && temperature_ != 1.0) {
     const double inv = 1.0 / temperature_;
-    tempered_.resize(probs.size());
-    for (std::size_t a = 0; a < probs.size(); ++a)
-      tempered_[a] = static_cast<float>(std::pow(static_cast<double>(probs[a]), inv));
-    const int job = SampleLegal(tempered_, obs_.mask, rng_);
-    const int c = env::CandidateOfJob(sim, job);
-    return c >= 0 ? c : 0;
+    tempered_.resize(probs->size());
+    for (std::size_t a = 0; a < probs->size(); ++a)
+      tempered_[a] = static_cast<float>(std::pow(static_cast<double>((*probs)[a]), inv));
+    probs = &tempered_;
   }
-  const int job = sample_ ? SampleLegal(probs, obs_.mask, rng_) : ArgMaxLegal(probs, obs_.mask);
+  const int job = sample_ ? SampleLegal(*probs, obs_.mask, rng_) : ArgMaxLegal(*probs, obs_.mask);
   const int c = env::CandidateOfJob(sim, job);
   (void)candidates;  // the observation already holds them
   return c >= 0 ? c : 0;

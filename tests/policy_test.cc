@@ -144,11 +144,16 @@ std::vector<Transition> CollectJobShop(NeuralModel& model, const jobshop::Instan
   return batch;
 }
 
+// Six sampled episodes of a fresh model on one fixed 6x4 instance.
+std::vector<Transition> FixedJobShopBatch(NeuralModel& model) {
+  const auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
+  double ret = 0;
+  return CollectJobShop(model, inst, 6, 10, &ret);
+}
+
 TEST(Ppo, UpdateLowersTheLossOnAFixedBatch) {
   auto model = NewModel(Domain::kJobShop, 3);
-  auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
-  double ret = 0;
-  const auto batch = CollectJobShop(*model, inst, 6, 10, &ret);
+  const auto batch = FixedJobShopBatch(*model);
   ASSERT_GT(batch.size(), 10u);
   Rng rng(1);
   PpoConfig ppo;
@@ -162,9 +167,7 @@ TEST(Ppo, UpdateLowersTheLossOnAFixedBatch) {
 
 TEST(Ppo, CriticWarmUpChangesTheValueAndNotThePolicy) {
   auto model = NewModel(Domain::kJobShop, 3);
-  auto inst = *jobshop::GenerateInstance({.jobs = 6, .machines = 4, .seed = 5});
-  double ret = 0;
-  const auto batch = CollectJobShop(*model, inst, 6, 10, &ret);
+  const auto batch = FixedJobShopBatch(*model);
   ASSERT_GT(batch.size(), 10u);
   auto eval = [&](std::vector<std::vector<float>>* probs, std::vector<float>* values) {
     std::vector<const env::Observation*> obs;

@@ -233,27 +233,23 @@ void OraclePolicy::Reset(const Simulator& sim) {
   // decisions make a trial replay at most kStride fixed actions.
   constexpr std::size_t kStride = 64;
   std::vector<Simulator> snaps;     // snaps[k]: standing at decision k * kStride
-  std::vector<std::uint32_t> legal_counts;  // per decision of the incumbent
+  std::vector<std::size_t> choices;  // the incumbent's decisions with a choice
   auto index = [&] {
     snaps.clear();
-    legal_counts.clear();
+    choices.clear();
     Simulator s = sim.Fork();
     for (std::size_t j = 0; s.AdvanceToDecision(); ++j) {
       if (j % kStride == 0) snaps.push_back(s.Fork());
-      std::uint32_t c = 0;
-      for (auto m : s.mask()) c += m ? 1u : 0u;
-      legal_counts.push_back(c);
+      int legal = 0;
+      for (auto m : s.mask()) legal += m ? 1 : 0;
+      if (legal > 1) choices.push_back(j);
       s.Apply(plan_[j]);
     }
   };
   improvements_ = 0;
   Rng rng = Rng::Stream(sim.seed(), StreamTag::kPolicy, options_.salt);
   if (options_.trials > 0) index();
-  std::vector<std::size_t> choices;
   for (int t = 0; t < options_.trials; ++t) {
-    choices.clear();
-    for (std::size_t j = 0; j < legal_counts.size(); ++j)
-      if (legal_counts[j] > 1) choices.push_back(j);
     if (choices.empty()) break;
     const std::size_t i =
         choices[rng.UniformInt(0, static_cast<std::int64_t>(choices.size()) - 1)];
