@@ -640,6 +640,55 @@ TEST_F(TempDir, BestCheckpointIsAlwaysValidated) {
   EXPECT_TRUE(fs::exists(Path("cancelled/best.pt")));
 }
 
+// A best score recorded on another validation set is not compared with
+// this one's: a resumed run re-scores best.pt first. Control: the same
+// recorded score under the current version is kept as it is.
+TEST_F(TempDir, ResumeRescoresABestScoredOnAnotherValidationSet) {
+  TrainConfig c = DefaultTrainConfig(Domain::kJobShop);
+  c.steps = 64;
+  c.envs = 2;
+  c.rollout = 32;
+  c.jobs = {4};
+  c.machines = {3};
+  c.eval_every = 1000;  // no validation during the resumed runs
+  c.threads = 1;
+  c.ppo.epochs = 1;
+  auto run = Train(c, Path("run"), false, {}, nullptr);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  // An impossible score (gaps are >= 0, so scores are <= 0) stands for
+  // one from an older, different validation set.
+  auto restamp = [&](int version) {
+    for (const char* file : {"run/checkpoint.pt", "run/best.pt"}) {
+      auto m = NeuralModel::Load(Path(file));
+      ASSERT_TRUE(m.ok());
+      auto state = nlohmann::json::parse((*m)->trainer_state());
+      state["best_score"] = 1000.0;
+      state["validation"] = version;
+      ASSERT_TRUE((*m)->Save(Path(file), state.dump()).ok());
+    }
+  };
+  restamp(1);
+  TrainConfig more = c;
+  more.steps = run->steps + 32;
+  auto resumed = Train(more, Path("run"), true, {}, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  auto best = NeuralModel::Load(Path("run/best.pt"));
+  ASSERT_TRUE(best.ok());
+  EXPECT_LT(resumed->best_eval_score, 0);
+  EXPECT_EQ(resumed->best_eval_score, ValidationScore(**best));
+
+  // The resumed run's own checkpoint carries the current version.
+  auto latest = NeuralModel::Load(Path("run/checkpoint.pt"));
+  ASSERT_TRUE(latest.ok());
+  const int current = nlohmann::json::parse((*latest)->trainer_state())["validation"].get<int>();
+  EXPECT_NE(current, 1);
+  restamp(current);
+  more.steps += 32;
+  auto kept = Train(more, Path("run"), true, {}, nullptr);
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  EXPECT_EQ(kept->best_eval_score, 1000.0);
+}
+
 // The settings a run started with travel in its checkpoint.
 TEST_F(TempDir, CheckpointsRecordTheRunsSettings) {
   TrainConfig c = DefaultTrainConfig(Domain::kJobShop);
