@@ -1153,10 +1153,15 @@ void NeuralModel::SetThreads(int threads) { at::set_num_threads(std::max(1, thre
 Result<std::unique_ptr<NeuralModel>> NeuralModel::Create(Domain domain, const ModelConfig& config,
                                                          std::uint64_t seed) {
   if (config.hidden < 8 || config.heads < 1 || config.hidden % config.heads != 0 ||
-      config.layers < 1 || config.layers > 16 || config.features < 1 || config.features > 2)
+      config.layers < 1 || config.layers > 16)
     return Error{fmt::format("model: need hidden >= 8 divisible by heads, 1 <= layers <= 16 "
                              "(got hidden {}, heads {}, layers {})",
                              config.hidden, config.heads, config.layers)};
+  const int newest =
+      domain == Domain::kJobShop ? env::kJobShopFeaturesNewest : env::kUamFeaturesCurrent;
+  if (config.features < 1 || config.features > newest)
+    return Error{fmt::format("model: {} feature versions are 1 to {} (got {})", DomainName(domain),
+                             newest, config.features)};
   torch::manual_seed(seed);
   // Tensors of a forward pass are freed and reallocated at every decision;
   // glibc would hand large blocks back to the kernel each time and fault

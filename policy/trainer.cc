@@ -283,7 +283,7 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "labels_per_instance") c.labels_per_instance = static_cast<int>(integer(v, k, 0, 1 << 20));
       else if (k == "label_share") c.label_share = v.get<double>();
       else if (k == "greedy_floor") c.greedy_floor = v.get<double>();
-      else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, 2));
+      else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, env::kJobShopFeaturesNewest));
       else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
       else if (k == "critic_warmup") c.critic_warmup = integer(v, k, 0, std::int64_t{1} << 50);
       else if (k == "rollout") c.rollout = static_cast<int>(integer(v, k, 1, 1 << 20));
@@ -337,6 +337,9 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
   auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
   if (c.method == TrainMethod::kSelfLabel && c.domain != Domain::kJobShop)
     return bad("method: self-label is for the job shop (UAM trains with ppo or imitate)");
+  if (c.domain == Domain::kUam && c.model.features > env::kUamFeaturesCurrent)
+    return bad(fmt::format("features: UAM observations have versions 1 to {}",
+                           env::kUamFeaturesCurrent));
   if (c.method == TrainMethod::kImitate && c.domain == Domain::kUam && c.samples < 1)
     return bad("imitate (UAM): samples (the expert's futures per action) must be >= 1");
   if (!(c.label_share > 0 && c.label_share <= 1)) return bad("label_share must be in (0, 1]");

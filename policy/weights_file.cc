@@ -230,7 +230,7 @@ Result<Shape> ShapeFromMetadata(const std::map<std::string, std::string>& meta,
   s.heads = *heads;
   s.layers = *layers;
   if (model->contains("features")) {
-    auto features = IntField(*model, "features", 1, 2, mw);
+    auto features = IntField(*model, "features", 1, env::kJobShopFeaturesNewest, mw);
     if (!features) return features.error();
     s.features = *features;
   }
@@ -423,6 +423,9 @@ Result<LoadedWeights> ParseWeightsFile(std::string_view bytes, const std::string
   auto shape = ShapeFromMetadata(out.metadata, name);
   if (!shape) return shape.error();
 
+  if (out.domain == Domain::kUam && shape->features > env::kUamFeaturesCurrent)
+    return bad(fmt::format("__metadata__ model features {}: UAM observations have versions 1 to {}",
+                           shape->features, env::kUamFeaturesCurrent));
   // The network must fit this build's observations of its domain.
   const Shape expected = ObservationShapeOf(out.domain, shape->features);
   const Json want = ObservationJson(expected), got = ObservationJson(*shape);

@@ -13,12 +13,21 @@ TEST(JobShopEnv, BuffersMatchTheDecisionPoint) {
   ASSERT_TRUE(inst.ok());
   jobshop::SimOptions o;
   o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
-  JobShopEnv env(*inst, o);
+  // The newest feature version (versions 1 and 2 are its first columns).
+  JobShopEnv env(*inst, o, kJobShopFeaturesNewest);
+  const int dim = JobShopOpFeatures(kJobShopFeaturesNewest);
+  const int mdim = JobShopMachineFeatures(kJobShopFeaturesNewest);
+  EXPECT_EQ(dim, JobShopEnv::kOpFeatureCount);
+  EXPECT_EQ(JobShopOpFeatures(2), 12);
+  EXPECT_EQ(JobShopMachineFeatures(2), 6);
+  SimTime max_dur = 1;
+  for (const auto& job : inst->jobs)
+    for (const auto& op : job) max_dur = std::max(max_dur, op.duration);
   env.Reset(3);
   const Observation& obs = env.observation();
   ASSERT_EQ(obs.node_sets.size(), 2u);
   EXPECT_EQ(obs.node_sets[0].count, 36);
-  EXPECT_EQ(obs.node_sets[0].features.size(), 36u * JobShopEnv::kOpFeatureCount);
+  EXPECT_EQ(obs.node_sets[0].features.size(), 36u * dim);
   EXPECT_EQ(obs.node_sets[1].count, 6);
   // Conjunctive arcs: 6 jobs x 5 = 30 each way; op<->machine: 36 each way.
   ASSERT_EQ(obs.edge_sets.size(), 4u);
@@ -40,15 +49,41 @@ TEST(JobShopEnv, BuffersMatchTheDecisionPoint) {
       ASSERT_EQ(obs.mask[c.job.value], 1);
       const int node = obs.action_nodes[c.job.value];
       ASSERT_EQ(node, sim.op_index(c.job.value, c.op));
-      EXPECT_EQ(obs.node_sets[0].features[node * JobShopEnv::kOpFeatureCount +
+      EXPECT_EQ(obs.node_sets[0].features[node * dim +
                                           JobShopEnv::kOpCandidate], 1.f);
     }
     for (int node = 0; node < 36; ++node) {
       float one_hot = 0;
       for (int f = JobShopEnv::kOpDone; f <= JobShopEnv::kOpFuture; ++f)
-        one_hot += obs.node_sets[0].features[node * JobShopEnv::kOpFeatureCount + f];
+        one_hot += obs.node_sets[0].features[node * dim + f];
       ASSERT_EQ(one_hot, 1.f) << "node " << node;
     }
+    // Version 3's columns, from the simulator's public state: a waiting or
+    // blocked job's next op says whether it is blocked and how its next
+    // machine is held; each machine counts the jobs waiting for it.
+    using Status = jobshop::Simulator::JobStatus;
+    std::vector<int> waiting(6, 0);
+    for (int j = 0; j < 6; ++j) {
+      const Status st = sim.job_status(j);
+      if (st != Status::kInput && st != Status::kBlocked) continue;
+      const int k = sim.next_op(j);
+      const auto& job = inst->jobs[j];
+      ++waiting[job[k].machine.value];
+      const float* row = &obs.node_sets[0].features[sim.op_index(j, k) * dim];
+      EXPECT_EQ(row[JobShopEnv::kOpJobBlocked], st == Status::kBlocked ? 1.f : 0.f);
+      const int holder =
+          k + 1 < static_cast<int>(job.size()) ? sim.machine_holder(job[k + 1].machine.value) : -1;
+      const bool held = holder >= 0 && holder != j;
+      EXPECT_EQ(row[JobShopEnv::kOpSuccMachineHeld], held ? 1.f : 0.f);
+      const SimTime left = held && sim.job_status(holder) == Status::kProcessing
+                               ? sim.remaining_processing(holder) : 0;
+      EXPECT_FLOAT_EQ(row[JobShopEnv::kOpSuccMachineLeft], static_cast<float>(left) / max_dur);
+      EXPECT_FLOAT_EQ(row[JobShopEnv::kOpBlockingRisk],
+                      static_cast<float>(std::max<SimTime>(0, left - job[k].duration)) / max_dur);
+    }
+    for (int m = 0; m < 6; ++m)
+      EXPECT_NEAR(obs.node_sets[1].features[m * mdim + JobShopEnv::kMachineWaiting] * 6,
+                  waiting[m], 1e-5);
     std::vector<int> legal_actions;
     for (int a = 0; a < env.num_actions(); ++a)
       if (obs.mask[a]) legal_actions.push_back(a);
@@ -100,14 +135,15 @@ TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {
       {"la01", jobshop::BlockingMode::kNoSwap, jobshop::PerOperationBreakdowns(0.1)},
       {"ft10", jobshop::BlockingMode::kSwap, mtbf},
   };
+  for (int features = 1; features <= kJobShopFeaturesNewest; ++features)
   for (const Case& c : cases) {
     auto inst = scenarios::LoadJobShopInstance(c.instance);
     ASSERT_TRUE(inst.ok());
     jobshop::SimOptions o;
     o.mode = c.mode;
     o.breakdowns = c.breakdowns;
-    JobShopEnv env(*inst, o);
-    JobShopObserver observer(*inst);
+    JobShopEnv env(*inst, o, features);
+    JobShopObserver observer(*inst, features);
     Observation fresh;
     observer.Init(&fresh);
     Rng rng(17);
@@ -118,7 +154,8 @@ TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {
         const Observation& obs = env.observation();
         for (int k = 0; k < 2; ++k)
           ASSERT_EQ(obs.node_sets[k].features, fresh.node_sets[k].features)
-              << c.instance << " seed " << seed << " step " << step << " set " << k;
+              << c.instance << " features " << features << " seed " << seed << " step " << step
+              << " set " << k;
         ASSERT_EQ(obs.globals, fresh.globals);
         ASSERT_EQ(obs.mask, fresh.mask);
         ASSERT_EQ(obs.action_nodes, fresh.action_nodes);

@@ -549,6 +549,16 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
   ASSERT_TRUE(resumed.ok()) << resumed.error().message;
   EXPECT_GT(resumed->iterations, run->iterations);
   EXPECT_GE(resumed->steps, more.steps);
+  // Feature versions: the job shop has 1 to 3, UAM 1 and 2.
+  EXPECT_TRUE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 3})",
+                                   "t").ok());
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 4})",
+                                    "t").ok());
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"features": 3})",
+                                    "t").ok());
+  ModelConfig uam3;
+  uam3.features = 3;
+  EXPECT_FALSE(NeuralModel::Create(Domain::kUam, uam3, 1).ok());
   // UAM has no search to learn from.
   EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"method": "self-label"})",
                                     "t").ok());

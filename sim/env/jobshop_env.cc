@@ -6,9 +6,21 @@ namespace dispatchlab::env {
 
 using jobshop::Simulator;
 
+int JobShopOpFeatures(int version) {
+  return version >= 3 ? JobShopFeatures::kOpFeatureCount : JobShopFeatures::kOpFeatureCountV2;
+}
+int JobShopMachineFeatures(int version) {
+  return version >= 3 ? JobShopFeatures::kMachineFeatureCount
+                      : JobShopFeatures::kMachineFeatureCountV2;
+}
+
 JobShopObserver::JobShopObserver(const jobshop::Instance& instance, int features)
-    : instance_(&instance), features_(features) {
-  DL_CHECK_MSG(features == 1 || features == 2, "unknown job-shop feature version");
+    : instance_(&instance),
+      features_(features),
+      op_dim_(JobShopOpFeatures(features)),
+      machine_dim_(JobShopMachineFeatures(features)) {
+  DL_CHECK_MSG(features >= 1 && features <= kJobShopFeaturesNewest,
+               "unknown job-shop feature version");
   SimTime max_dur = 1, max_job = 1;
   for (const auto& job : instance.jobs) {
     SimTime w = 0;
@@ -50,10 +62,9 @@ void JobShopObserver::Init(Observation* obs) const {
   const jobshop::Instance& instance = *instance_;
   const int n = instance.num_jobs(), m = instance.num_machines;
   const int ops = instance.num_operations();
-  obs->node_sets = {NodeSet{"op", ops, kOpFeatureCount, {}},
-                    NodeSet{"machine", m, kMachineFeatureCount, {}}};
-  obs->node_sets[0].features.assign(static_cast<std::size_t>(ops) * kOpFeatureCount, 0.f);
-  obs->node_sets[1].features.assign(static_cast<std::size_t>(m) * kMachineFeatureCount, 0.f);
+  obs->node_sets = {NodeSet{"op", ops, op_dim_, {}}, NodeSet{"machine", m, machine_dim_, {}}};
+  obs->node_sets[0].features.assign(static_cast<std::size_t>(ops) * op_dim_, 0.f);
+  obs->node_sets[1].features.assign(static_cast<std::size_t>(m) * machine_dim_, 0.f);
   EdgeSet next{"next", 0, 0, {}, {}}, prev{"prev", 0, 0, {}, {}};
   EdgeSet om{"op_machine", 0, 1, {}, {}}, mo{"machine_op", 1, 0, {}, {}};
   int idx = 0;
@@ -157,8 +168,8 @@ void JobShopObserver::WriteOpRows(const Simulator& sim, int j, int from, int to,
   for (int k = from; k <= to; ++k) {
     const OpStatic& st = ops_[base + k];
     const int mach = st.machine;
-    float* row = op_rows + static_cast<std::size_t>(base + k) * kOpFeatureCount;
-    std::fill_n(row, kOpFeatureCount, 0.f);
+    float* row = op_rows + static_cast<std::size_t>(base + k) * op_dim_;
+    std::fill_n(row, op_dim_, 0.f);
     row[kOpDuration] = st.duration;
     if (sim.machine_down(mach)) {
       row[kOpMachineDown] = 1.f;
@@ -180,8 +191,26 @@ void JobShopObserver::WriteOpRows(const Simulator& sim, int j, int from, int to,
       if (k == next)
         row[kOpWaiting] = static_cast<float>(now - sim.ready_time(j)) / max_duration_;
       row[kOpJobRemainingWork] = st.remaining_work;
+      // Waiting or blocked jobs only: their next row is rewritten at every
+      // step (a processing job's next unstarted row is not).
+      if (features_ >= 3 && k == next && !processing) WriteSuccessor(sim, j, k, held >= 0, row);
     }
   }
+}
+
+void JobShopObserver::WriteSuccessor(const Simulator& sim, int j, int k, bool blocked,
+                                     float* row) const {
+  row[kOpJobBlocked] = blocked ? 1.f : 0.f;
+  if (k + 1 >= static_cast<int>(instance_->jobs[j].size())) return;  // frees its machine at once
+  const int succ = ops_[sim.op_index(j, k + 1)].machine;
+  const int holder = sim.machine_holder(succ);
+  if (holder < 0 || holder == j) return;
+  row[kOpSuccMachineHeld] = 1.f;
+  if (sim.job_status(holder) != Simulator::JobStatus::kProcessing) return;
+  const SimTime left = sim.remaining_processing(holder);
+  row[kOpSuccMachineLeft] = static_cast<float>(left) / max_duration_;
+  row[kOpBlockingRisk] =
+      static_cast<float>(std::max<SimTime>(0, left - ops_[sim.op_index(j, k)].work)) / max_duration_;
 }
 
 void JobShopObserver::WriteSmall(const Simulator& sim, const SimTime* queued,
@@ -189,8 +218,8 @@ void JobShopObserver::WriteSmall(const Simulator& sim, const SimTime* queued,
   const int n = instance_->num_jobs(), m = instance_->num_machines;
   const SimTime now = sim.now();
   for (int mm = 0; mm < m; ++mm) {
-    float* row = machine_rows + static_cast<std::size_t>(mm) * kMachineFeatureCount;
-    std::fill_n(row, kMachineFeatureCount, 0.f);
+    float* row = machine_rows + static_cast<std::size_t>(mm) * machine_dim_;
+    std::fill_n(row, machine_dim_, 0.f);
     const int holder = sim.machine_holder(mm);
     row[kMachineFree] = holder < 0 ? 1.f : 0.f;
     if (holder >= 0) {
@@ -204,6 +233,19 @@ void JobShopObserver::WriteSmall(const Simulator& sim, const SimTime* queued,
       row[kMachineRepairLeft] = static_cast<float>(sim.repair_time(mm) - now) / max_duration_;
     }
     row[kMachineQueuedWork] = static_cast<float>(queued[mm]) / load_scale_;
+    if (features_ >= 3 && holder >= 0 &&
+        sim.job_status(holder) == Simulator::JobStatus::kProcessing)
+      row[kMachineHolderLeft] = static_cast<float>(sim.remaining_processing(holder)) / max_duration_;
+  }
+  if (features_ >= 3) {
+    // Jobs in the input store or blocked, counted at their next op's machine.
+    for (int j = 0; j < n; ++j) {
+      const auto status = sim.job_status(j);
+      if (status != Simulator::JobStatus::kInput && status != Simulator::JobStatus::kBlocked)
+        continue;
+      const int mach = ops_[sim.op_index(j, sim.next_op(j))].machine;
+      machine_rows[static_cast<std::size_t>(mach) * machine_dim_ + kMachineWaiting] += 1.f / n;
+    }
   }
   obs->globals[0] = static_cast<float>(now) / load_scale_;
   obs->globals[1] = static_cast<float>(sim.candidates().size()) / n;
@@ -305,7 +347,7 @@ void JobShopObserver::Update(const Simulator& sim, Observation* obs, Written* w)
     for (float* rows : {op_rows, w->mirror_op_rows}) {
       if (!rows) continue;
       for (int i = machine_begin_[mm]; i < machine_begin_[mm + 1]; ++i) {
-        float* row = rows + static_cast<std::size_t>(machine_ops_[i]) * kOpFeatureCount;
+        float* row = rows + static_cast<std::size_t>(machine_ops_[i]) * op_dim_;
         row[kOpMachineDown] = flag;
         row[kOpMachineRepairLeft] = left;
       }
@@ -318,9 +360,9 @@ void JobShopObserver::Update(const Simulator& sim, Observation* obs, Written* w)
     // Copied only now: reading rows straight after their scalar stores
     // would stall on store forwarding.
     for (const auto& [b, e] : w->changed)
-      std::copy(op_rows + static_cast<std::size_t>(b) * kOpFeatureCount,
-                op_rows + static_cast<std::size_t>(e) * kOpFeatureCount,
-                w->mirror_op_rows + static_cast<std::size_t>(b) * kOpFeatureCount);
+      std::copy(op_rows + static_cast<std::size_t>(b) * op_dim_,
+                op_rows + static_cast<std::size_t>(e) * op_dim_,
+                w->mirror_op_rows + static_cast<std::size_t>(b) * op_dim_);
   }
   w->changed.clear();
   w->now = now;

@@ -39,12 +39,24 @@ struct JobShopFeatures {
     kOpWaiting,             // (now - ready time) / max duration, next op only
     kOpMachineDown,
     kOpMachineRepairLeft,   // / max duration
+    kOpFeatureCountV2,      // versions 1 and 2 end here
+    // Version 3: the next unstarted operation's view of where the job goes
+    // after it (0 on every other row). Blocking means a job that finishes
+    // here stays until its next machine takes it.
+    kOpJobBlocked = kOpFeatureCountV2,  // the job holds a machine it would free by starting
+    kOpSuccMachineHeld,     // the machine of the job's following op is held by another job
+    kOpSuccMachineLeft,     // its holder's remaining processing / max duration (0 if blocked)
+    kOpBlockingRisk,        // max(0, that - this op's duration) / max duration
     kOpFeatureCount
   };
   enum MachineFeature {
     kMachineFree, kMachineDown, kMachineHolderProcessing, kMachineHolderBlocked,
     kMachineRepairLeft,     // / max duration
     kMachineQueuedWork,     // unstarted work on this machine / load scale (versions below)
+    kMachineFeatureCountV2,
+    // Version 3:
+    kMachineHolderLeft = kMachineFeatureCountV2,  // holder's remaining processing / max duration
+    kMachineWaiting,        // jobs not processing whose next op is here / jobs
     kMachineFeatureCount
   };
 };
@@ -56,9 +68,17 @@ struct JobShopFeatures {
 //   2  (current) divided by the mean machine load (total work / machines),
 //      which is about the same share of a schedule at every size: now /
 //      load is ~1-3 over an episode, queued work / load ~1 at the start.
+//   3  version 2's scaling plus 4 op and 2 machine columns (the enums'
+//      tails): what blocking a candidate risks at its next machine, and how
+//      many jobs wait for each machine. Versions 1 and 2 have 12 op and 6
+//      machine columns.
 // A trained network records the version it was trained on (weights files
 // without one are version 1), and its policy observes with that version.
 inline constexpr int kJobShopFeaturesCurrent = 2;
+inline constexpr int kJobShopFeaturesNewest = 3;
+// Columns of the op and machine node sets in a feature version.
+int JobShopOpFeatures(int version);
+int JobShopMachineFeatures(int version);
 
 // Writes job-shop decision points as Observations: used by JobShopEnv and by
 // learned policies that observe an outside Simulator. Node sets, edge sets
@@ -120,12 +140,17 @@ class JobShopObserver : public JobShopFeatures {
   // Rows [from, to] of job j, written from scratch (machine columns included).
   void WriteOpRows(const jobshop::Simulator& sim, int j, int from, int to,
                    bool candidate, float* op_rows) const;
+  // Version 3's successor columns of row k (job j's next op; j waits or is
+  // blocked).
+  void WriteSuccessor(const jobshop::Simulator& sim, int j, int k, bool blocked,
+                      float* row) const;
   // Machine rows (at `machine_rows`) and obs's globals (always rewritten).
   void WriteSmall(const jobshop::Simulator& sim, const SimTime* queued, float* machine_rows,
                   Observation* obs) const;
 
   const jobshop::Instance* instance_;
   int features_;
+  int op_dim_, machine_dim_;  // row widths of this version
   float max_duration_ = 1, max_job_work_ = 1, total_work_ = 1;
   float load_scale_ = 1;  // what time-like features are divided by (see versions)
   double mean_duration_ = 1;
