@@ -448,7 +448,8 @@ void FastNet::Evaluate(const env::Observation& obs, Workspace* ws, std::vector<f
   ws->keys.assign(static_cast<std::size_t>(nv) * kin, 0.f);
   for (int i = 0; i < nv; ++i) {
     const int a = valid[i];
-    const int row = base[obs.action_node_set] + obs.action_nodes[a];
+    const int set = obs.action_sets.empty() ? obs.action_node_set : obs.action_sets[a];
+    const int row = base[set] + obs.action_nodes[a];
     std::copy_n(x.begin() + static_cast<std::ptrdiff_t>(row) * hidden, hidden,
                 ws->keys.begin() + static_cast<std::ptrdiff_t>(i) * kin);
     if (w_.action_feature_dim > 0)

@@ -234,7 +234,8 @@ Batch MakeBatch(const Schema& schema, std::span<const env::Observation* const> o
     const auto& o = *obs[g];
     for (std::size_t a = 0; a < o.mask.size(); ++a) {
       const int node = o.action_nodes[a];
-      ai[g * b.max_actions + a] = node >= 0 ? global(o.action_node_set, g, node) : 0;
+      const int set = o.action_sets.empty() ? o.action_node_set : o.action_sets[a];
+      ai[g * b.max_actions + a] = node >= 0 ? global(set, g, node) : 0;
       av[g * b.max_actions + a] = o.mask[a] && node >= 0;
       if (afp)
         std::copy(o.action_features.begin() + static_cast<std::ptrdiff_t>(a * fdim),

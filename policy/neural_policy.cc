@@ -60,7 +60,9 @@ void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
 const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& sim) {
   if (observed_ != &sim.instance() ||
       obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
-      static_cast<int>(obs_.mask.size()) != sim.instance().num_jobs()) {
+      static_cast<int>(obs_.mask.size()) !=
+          sim.instance().num_jobs() +
+              (env::JobShopHolds(net_->features()) ? sim.instance().num_machines : 0)) {
     observed_ = &sim.instance();
     observer_ = std::make_unique<env::JobShopObserver>(sim.instance(), net_->features());
     obs_ = env::Observation{};
@@ -80,8 +82,8 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
       tempered_[a] = static_cast<float>(std::pow(static_cast<double>((*probs)[a]), inv));
     probs = &tempered_;
   }
-  const int job = sample_ ? SampleLegal(*probs, obs_.mask, rng_) : ArgMaxLegal(*probs, obs_.mask);
-  const int c = env::CandidateOfJob(sim, job);
+  const int action = sample_ ? SampleLegal(*probs, obs_.mask, rng_) : ArgMaxLegal(*probs, obs_.mask);
+  const int c = env::CandidateOfAction(sim, action);
   (void)candidates;  // the observation already holds them
   return c >= 0 ? c : 0;
 }

@@ -67,7 +67,13 @@ class NeuralJobShopPolicy final : public jobshop::Policy {
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim,
              std::span<const jobshop::Candidate> candidates) override;
-  // Action probabilities over jobs at the current decision (for tests).
+  // Feature version 4 networks hold machines (the wide decision mode).
+  jobshop::DecisionMode decisions() const override {
+    return env::JobShopHolds(net_->features()) ? jobshop::DecisionMode::kHold
+                                               : jobshop::DecisionMode::kNonDelay;
+  }
+  // Action probabilities over jobs (then, in the wide mode, machine holds)
+  // at the current decision (for tests).
   const std::vector<float>& Probabilities(const jobshop::Simulator& sim);
 
  private:

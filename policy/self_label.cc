@@ -21,7 +21,7 @@ class Recorder final : public jobshop::Policy {
   }
   int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override {
     const int c = inner_.Choose(sim, candidates);
-    jobs.push_back(candidates[c].job.value);
+    jobs.push_back(env::ActionOfCandidate(sim, candidates[c]));
     return c;
   }
   jobshop::DecisionMode decisions() const override { return inner_.decisions(); }
@@ -43,20 +43,24 @@ JobSequence RecordChoices(const jobshop::Instance& instance, const jobshop::SimO
   return out;
 }
 
-int JobReplayPolicy::Choose(const jobshop::Simulator&, std::span<const jobshop::Candidate> candidates) {
+int JobReplayPolicy::Choose(const jobshop::Simulator& sim,
+                            std::span<const jobshop::Candidate> candidates) {
   if (next_ >= jobs_.size()) return 0;
-  const int job = jobs_[next_++];
+  const int action = jobs_[next_++];
   for (int i = 0; i < static_cast<int>(candidates.size()); ++i)
-    if (candidates[i].job.value == job) return i;
+    if (env::ActionOfCandidate(sim, candidates[i]) == action) return i;
   return 0;
 }
 
 std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
                                     const jobshop::SimOptions& options, std::uint64_t seed,
                                     const std::vector<int>& jobs, int features) {
-  // The same event loop as RunEpisode (non-delay decisions; forced moves
-  // are applied without asking), observed at each real decision.
-  jobshop::Simulator sim(instance, options);
+  // The same event loop as RunEpisode (forced moves are applied without
+  // asking), observed at each real decision; in the decision mode of the
+  // feature version (version 4 holds).
+  jobshop::SimOptions o = options;
+  if (env::JobShopHolds(features)) o.decisions = jobshop::DecisionMode::kHold;
+  jobshop::Simulator sim(instance, o);
   env::JobShopObserver observer(instance, features);
   env::Observation obs;
   observer.Init(&obs);
@@ -70,14 +74,14 @@ std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
       sim.Apply(0);
       continue;
     }
-    const int job = jobs[next++];
+    const int action = jobs[next++];
     int c = 0;
     for (int i = 0; i < static_cast<int>(cands.size()); ++i)
-      if (cands[i].job.value == job) c = i;
+      if (env::ActionOfCandidate(sim, cands[i]) == action) c = i;
     observer.Write(sim, &obs);
     Transition t;
     t.obs = obs;
-    t.action = cands[c].job.value;
+    t.action = env::ActionOfCandidate(sim, cands[c]);
     out.push_back(std::move(t));
     sim.Apply(c);
   }
@@ -108,10 +112,20 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
     r.greedy_makespan = greedy.makespan;
   }
   if (o.expert_evaluations > 0) {
-    jobshop::IteratedGreedyOptions io;
-    io.evaluations = o.expert_evaluations;
-    jobshop::IteratedGreedyPolicy ig(io);
-    expert = RecordChoices(instance, options, seed, ig);
+    // A non-delay net follows the non-delay iterated greedy; a holding one
+    // the planner's wide-mode schedule (the same ceiling as `ig`: it sees
+    // the episode's breakdowns, which a teacher may).
+    if (env::JobShopHolds(net->weights().features)) {
+      jobshop::PlannedCeilingOptions po;
+      po.evaluations = o.expert_evaluations;
+      jobshop::PlannedCeilingPolicy planner(po);
+      expert = RecordChoices(instance, options, seed, planner);
+    } else {
+      jobshop::IteratedGreedyOptions io;
+      io.evaluations = o.expert_evaluations;
+      jobshop::IteratedGreedyPolicy ig(io);
+      expert = RecordChoices(instance, options, seed, ig);
+    }
     r.expert_makespan = expert.makespan;
     r.expert = expert;
   }
@@ -148,6 +162,11 @@ SampledBestPolicy::SampledBestPolicy(std::shared_ptr<const FastNet> net, std::st
       threads_(threads),
       temperature_(temperature) {}
 
+jobshop::DecisionMode SampledBestPolicy::decisions() const {
+  return env::JobShopHolds(net_->weights().features) ? jobshop::DecisionMode::kHold
+                                                     : jobshop::DecisionMode::kNonDelay;
+}
+
 void SampledBestPolicy::Reset(std::uint64_t seed) {
   seed_ = seed;
   planned_ = false;
@@ -162,7 +181,7 @@ int SampledBestPolicy::Choose(const jobshop::Simulator& sim,
     o.threads = threads_;
     o.temperature = temperature_;
     search_ = BestOfSamples(sim.instance(), sim.options(), seed_, net_, o);
-    replay_ = JobReplayPolicy(search_.best.jobs);
+    replay_ = JobReplayPolicy(search_.best.jobs, "replay", decisions());
     replay_.Reset(seed_);
     planned_ = true;
   }

@@ -31,8 +31,10 @@
 
 namespace dispatchlab::policy {
 
-// One episode as the jobs chosen at its decisions (forced moves are not
-// decisions). makespan is kTimeInfinity unless the episode completed.
+// One episode as the actions chosen at its decisions (forced moves are not
+// decisions): a job, or n + m for a hold of machine m in the wide mode (see
+// env::ActionOfCandidate). makespan is kTimeInfinity unless the episode
+// completed.
 struct JobSequence {
   std::vector<int> jobs;
   SimTime makespan = kTimeInfinity;
@@ -47,15 +49,19 @@ JobSequence RecordChoices(const jobshop::Instance& instance, const jobshop::SimO
 // longer a candidate, it takes the first candidate).
 class JobReplayPolicy final : public jobshop::Policy {
  public:
-  explicit JobReplayPolicy(std::vector<int> jobs, std::string name = "replay")
-      : jobs_(std::move(jobs)), name_(std::move(name)) {}
+  // `mode`: the decision mode the sequence was recorded in.
+  explicit JobReplayPolicy(std::vector<int> jobs, std::string name = "replay",
+                           jobshop::DecisionMode mode = jobshop::DecisionMode::kNonDelay)
+      : jobs_(std::move(jobs)), name_(std::move(name)), mode_(mode) {}
   std::string name() const override { return name_; }
+  jobshop::DecisionMode decisions() const override { return mode_; }
   void Reset(std::uint64_t) override { next_ = 0; }
   int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override;
 
  private:
   std::vector<int> jobs_;
   std::string name_;
+  jobshop::DecisionMode mode_;
   std::size_t next_ = 0;
 };
 
@@ -107,6 +113,8 @@ class SampledBestPolicy final : public jobshop::Policy {
   std::string name() const override { return name_; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override;
+  // The decision mode of its network (the replay must run in it).
+  jobshop::DecisionMode decisions() const override;
 
   const BestOfResult& last_search() const { return search_; }
 

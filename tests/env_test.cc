@@ -4,6 +4,8 @@
 #include "sim/core/rng.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/jobshop/rules.h"
+#include "sim/jobshop/schedule.h"
+#include "sim/jobshop/validator.h"
 
 namespace dispatchlab::env {
 namespace {
@@ -13,10 +15,11 @@ TEST(JobShopEnv, BuffersMatchTheDecisionPoint) {
   ASSERT_TRUE(inst.ok());
   jobshop::SimOptions o;
   o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
-  // The newest feature version (versions 1 and 2 are its first columns).
-  JobShopEnv env(*inst, o, kJobShopFeaturesNewest);
-  const int dim = JobShopOpFeatures(kJobShopFeaturesNewest);
-  const int mdim = JobShopMachineFeatures(kJobShopFeaturesNewest);
+  // Version 3, the newest non-delay one (versions 1 and 2 are its first
+  // columns; version 4 adds holds, tested below).
+  JobShopEnv env(*inst, o, 3);
+  const int dim = JobShopOpFeatures(3);
+  const int mdim = JobShopMachineFeatures(3);
   EXPECT_EQ(dim, JobShopEnv::kOpFeatureCount);
   EXPECT_EQ(JobShopOpFeatures(2), 12);
   EXPECT_EQ(JobShopMachineFeatures(2), 6);
@@ -113,6 +116,66 @@ TEST(JobShopEnv, SameSeedSameActionsSameReturnAsRunEpisode) {
     env.Step(sim.candidates()[i].job.value);
   }
   EXPECT_EQ(env.simulator().result().makespan, expected.makespan);
+}
+
+// Version 4: one hold action per machine after the jobs, on the machine's
+// node; the env runs the wide decision mode, a random policy that holds
+// still finishes, and its schedule passes the independent validator.
+TEST(JobShopEnv, HoldActionsAreTheWideModesHoldCandidates) {
+  auto inst = scenarios::LoadJobShopInstance("ft06");
+  ASSERT_TRUE(inst.ok());
+  const int n = inst->num_jobs(), m = inst->num_machines;
+  for (double p : {0.0, 0.1}) {
+    jobshop::SimOptions o;
+    o.breakdowns = jobshop::PerOperationBreakdowns(p);
+    JobShopEnv env(*inst, o, 4);
+    EXPECT_EQ(env.num_actions(), n + m);
+    EXPECT_EQ(env.simulator().options().decisions, jobshop::DecisionMode::kHold);
+    Rng rng(9);
+    int holds = 0;
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      env.Reset(seed);
+      const Observation& obs = env.observation();
+      ASSERT_EQ(obs.action_sets.size(), static_cast<std::size_t>(n + m));
+      while (!env.done()) {
+        const auto& sim = env.simulator();
+        int legal = 0;
+        for (int a = 0; a < n + m; ++a) legal += obs.mask[a];
+        ASSERT_EQ(legal, static_cast<int>(sim.candidates().size()));
+        for (const auto& c : sim.candidates()) {
+          const int a = ActionOfCandidate(sim, c);
+          ASSERT_EQ(obs.mask[a], 1);
+          ASSERT_EQ(CandidateOfAction(sim, a), &c - sim.candidates().data());
+          if (c.hold()) {
+            EXPECT_EQ(a, n + c.machine.value);
+            EXPECT_EQ(obs.action_nodes[a], c.machine.value);
+            EXPECT_EQ(obs.action_sets[a], 1);
+          } else {
+            EXPECT_EQ(a, c.job.value);
+            EXPECT_EQ(obs.action_nodes[a], sim.op_index(c.job.value, c.op));
+            EXPECT_EQ(obs.action_sets[a], 0);
+          }
+        }
+        std::vector<int> legal_actions;
+        for (int a = 0; a < n + m; ++a)
+          if (obs.mask[a]) legal_actions.push_back(a);
+        const int a = legal_actions[rng.UniformInt(0, legal_actions.size() - 1)];
+        holds += a >= n;
+        env.Step(a);
+      }
+      const auto& r = env.simulator().result();
+      ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
+      const auto report = jobshop::ValidateSchedule(*inst, jobshop::ToScheduleRows(r),
+                                                    jobshop::ToDownRows(r), /*allow_swaps=*/true);
+      EXPECT_TRUE(report.valid) << (report.errors.empty() ? "" : report.errors[0]);
+      EXPECT_EQ(report.makespan, r.makespan);
+    }
+    EXPECT_GT(holds, 0);  // the random policy did hold machines
+  }
+  // Versions 1 to 3 have no hold actions and stay non-delay.
+  JobShopEnv narrow(*inst, jobshop::SimOptions{}, 3);
+  EXPECT_EQ(narrow.num_actions(), n);
+  EXPECT_EQ(narrow.simulator().options().decisions, jobshop::DecisionMode::kNonDelay);
 }
 
 TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {

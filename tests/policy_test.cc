@@ -493,6 +493,42 @@ TEST(WeightsFile, ShippedWeightsFilesAreTheShippedCheckpoints) {
   }
 }
 
+// Feature version 4 holds machines: the planner's wide-mode schedule (it
+// holds machines for jobs that have not arrived) is a sequence of job and
+// hold actions; its demonstration labels are legal, and a network fitted
+// to them replays the planner's schedule exactly in the wide mode.
+TEST(Imitation, AHoldingPolicyLearnsThePlannersWideSchedule) {
+  NeuralModel::SetThreads(1);
+  ModelConfig mc;
+  mc.features = 4;
+  auto created = NeuralModel::Create(Domain::kJobShop, mc, 5);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  std::shared_ptr<NeuralModel> model(std::move(created).value());
+  auto inst = *jobshop::GenerateInstance({.jobs = 8, .machines = 5, .seed = 4});
+  const int n = inst.num_jobs();
+  jobshop::SimOptions o;
+  jobshop::PlannedCeilingPolicy planner({.evaluations = 3000});
+  const JobSequence seq = RecordChoices(inst, o, 1, planner);
+  ASSERT_LT(seq.makespan, kTimeInfinity);
+  int holds = 0;
+  for (int a : seq.jobs) holds += a >= n;
+  EXPECT_GT(holds, 0) << "the planner's schedule needs no hold: pick another instance";
+  JobReplayPolicy replay(seq.jobs, "replay", jobshop::DecisionMode::kHold);
+  EXPECT_EQ(jobshop::RunEpisode(inst, o, 1, replay).makespan, seq.makespan);
+  const auto demo = Demonstrate(inst, o, 1, seq.jobs, 4);
+  ASSERT_EQ(demo.size(), seq.jobs.size());
+  for (std::size_t i = 0; i < demo.size(); ++i) {
+    ASSERT_EQ(demo[i].obs.mask.size(), static_cast<std::size_t>(n + inst.num_machines));
+    EXPECT_EQ(demo[i].action, seq.jobs[i]);
+    EXPECT_EQ(demo[i].obs.mask[demo[i].action], 1) << "label " << i << " is not legal";
+  }
+  Rng rng(3);
+  for (int i = 0; i < 150; ++i) model->UpdateImitation(demo, 1, 16, 3e-3, 1.0, rng);
+  NeuralJobShopPolicy greedy(model->fast_net(), "fit");
+  EXPECT_EQ(greedy.decisions(), jobshop::DecisionMode::kHold);
+  EXPECT_EQ(jobshop::RunEpisode(inst, o, 1, greedy).makespan, seq.makespan);
+}
+
 // Cross-entropy on an expert's demonstrations: the policy comes to agree
 // with the labels it is trained on.
 TEST(Imitation, UpdateFitsAFixedDemonstration) {
@@ -549,10 +585,10 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
   ASSERT_TRUE(resumed.ok()) << resumed.error().message;
   EXPECT_GT(resumed->iterations, run->iterations);
   EXPECT_GE(resumed->steps, more.steps);
-  // Feature versions: the job shop has 1 to 3, UAM 1 and 2.
-  EXPECT_TRUE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 3})",
+  // Feature versions: the job shop has 1 to 4, UAM 1 and 2.
+  EXPECT_TRUE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 4})",
                                    "t").ok());
-  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 4})",
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 5})",
                                     "t").ok());
   EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"features": 3})",
                                     "t").ok());

@@ -49,6 +49,10 @@ struct Observation {
   // For each action, the node (of set `action_node_set`) it acts on, or -1.
   int action_node_set = 0;
   std::vector<std::int32_t> action_nodes;
+  // Optional: the node set of each action's node instead (job shop with
+  // holds: jobs act on op nodes, holds on machine nodes). Empty: all act
+  // on `action_node_set`.
+  std::vector<std::uint8_t> action_sets;
   // Optional per-action features (num_actions x action_feature_dim).
   int action_feature_dim = 0;
   std::vector<float> action_features;

@@ -6,6 +6,19 @@ namespace dispatchlab::env {
 
 using jobshop::Simulator;
 
+int CandidateOfAction(const jobshop::Simulator& sim, int action) {
+  const int n = sim.instance().num_jobs();
+  if (action < n) return CandidateOfJob(sim, action);
+  const auto c = sim.candidates();
+  for (int i = 0; i < static_cast<int>(c.size()); ++i)
+    if (c[i].hold() && c[i].machine.value == action - n) return i;
+  return -1;
+}
+
+int ActionOfCandidate(const jobshop::Simulator& sim, const jobshop::Candidate& c) {
+  return c.hold() ? sim.instance().num_jobs() + c.machine.value : c.job.value;
+}
+
 int JobShopOpFeatures(int version) {
   return version >= 3 ? JobShopFeatures::kOpFeatureCount : JobShopFeatures::kOpFeatureCountV2;
 }
@@ -85,9 +98,15 @@ void JobShopObserver::Init(Observation* obs) const {
   }
   obs->edge_sets = {std::move(next), std::move(prev), std::move(om), std::move(mo)};
   obs->globals.assign(2, 0.f);
-  obs->mask.assign(n, 0);
+  const int actions = n + (JobShopHolds(features_) ? m : 0);
+  obs->mask.assign(actions, 0);
   obs->action_node_set = 0;
-  obs->action_nodes.assign(n, -1);
+  obs->action_nodes.assign(actions, -1);
+  obs->action_sets.clear();
+  if (actions > n) {  // holds act on machine nodes
+    obs->action_sets.assign(actions, 0);
+    std::fill(obs->action_sets.begin() + n, obs->action_sets.end(), std::uint8_t{1});
+  }
   }
 
 int CandidateOfJob(const jobshop::Simulator& sim, int job) {
@@ -97,9 +116,18 @@ int CandidateOfJob(const jobshop::Simulator& sim, int job) {
   return -1;
 }
 
+namespace {
+jobshop::SimOptions WithDecisions(jobshop::SimOptions options, int features) {
+  if (JobShopHolds(features)) options.decisions = jobshop::DecisionMode::kHold;
+  return options;
+}
+}  // namespace
+
 JobShopEnv::JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options,
                        int features)
-    : instance_(&instance), sim_(instance, std::move(options)), observer_(instance, features) {
+    : instance_(&instance),
+      sim_(instance, WithDecisions(std::move(options), features)),
+      observer_(instance, features) {
   observer_.Init(&obs_);
 }
 
@@ -124,7 +152,7 @@ void JobShopEnv::DoReset(std::uint64_t seed) {
 
 StepResult JobShopEnv::DoStep(int action) {
   const SimTime before = sim_.now();
-  const int c = CandidateOfJob(sim_, action);
+  const int c = CandidateOfAction(sim_, action);
   DL_CHECK(c >= 0);
   sim_.Apply(c);
   sim_.AdvanceToDecision();
@@ -256,9 +284,16 @@ namespace {
 void WriteMask(const Simulator& sim, int n, Observation* obs) {
   std::uint8_t* mask = obs->mask.data();
   std::int32_t* action_nodes = obs->action_nodes.data();
-  std::fill_n(mask, n, 0);
-  std::fill_n(action_nodes, n, -1);
+  std::fill(obs->mask.begin(), obs->mask.end(), 0);
+  std::fill(obs->action_nodes.begin(), obs->action_nodes.end(), -1);
   for (const auto& c : sim.candidates()) {
+    if (c.hold()) {  // only offered in the wide mode (version 4's action space)
+      const int a = n + c.machine.value;
+      DL_DCHECK(a < static_cast<int>(obs->mask.size()));
+      mask[a] = 1;
+      action_nodes[a] = c.machine.value;
+      continue;
+    }
     const int j = c.job.value;
     mask[j] = 1;
     action_nodes[j] = sim.op_index(j, c.op);

@@ -2,7 +2,10 @@
 //
 // Action space: one action per job (a job has at most one candidate machine,
 // the machine of its next operation), legal when (machine, job) is a
-// candidate of the current decision point.
+// candidate of the current decision point. Feature version 4 adds one hold
+// action per machine after the jobs (action n + m: keep machine m idle
+// until the next event; the simulator runs in DecisionMode::kHold), which
+// acts on the machine's node.
 //
 // Node sets:
 //   0 "op"       one node per operation, job-major (index = Simulator::op_index)
@@ -72,10 +75,15 @@ struct JobShopFeatures {
 //      tails): what blocking a candidate risks at its next machine, and how
 //      many jobs wait for each machine. Versions 1 and 2 have 12 op and 6
 //      machine columns.
+//   4  version 3's columns, and the policy may hold machines: the wide
+//      decision mode (DecisionMode::kHold), where every feasible blocking
+//      schedule is reachable, instead of non-delay dispatching.
 // A trained network records the version it was trained on (weights files
 // without one are version 1), and its policy observes with that version.
 inline constexpr int kJobShopFeaturesCurrent = 2;
-inline constexpr int kJobShopFeaturesNewest = 3;
+inline constexpr int kJobShopFeaturesNewest = 4;
+// Whether a version's policies decide in the wide mode (hold actions).
+inline bool JobShopHolds(int version) { return version >= 4; }
 // Columns of the op and machine node sets in a feature version.
 int JobShopOpFeatures(int version);
 int JobShopMachineFeatures(int version);
@@ -161,6 +169,10 @@ class JobShopObserver : public JobShopFeatures {
 
 // Index into sim.candidates() of job j's candidate, or -1.
 int CandidateOfJob(const jobshop::Simulator& sim, int job);
+// The same for an action (a job, or n + m: machine m's hold), or -1.
+int CandidateOfAction(const jobshop::Simulator& sim, int action);
+// The action of a candidate: its job, or n + machine for a hold.
+int ActionOfCandidate(const jobshop::Simulator& sim, const jobshop::Candidate& c);
 
 class JobShopEnv final : public Env, public JobShopFeatures {
  public:
@@ -170,7 +182,7 @@ class JobShopEnv final : public Env, public JobShopFeatures {
   JobShopEnv(const jobshop::Instance& instance, jobshop::SimOptions options,
              int features = kJobShopFeaturesCurrent);
 
-  int num_actions() const override { return instance_->num_jobs(); }
+  int num_actions() const override { return static_cast<int>(obs_.mask.size()); }
   const Observation& observation() const override { return obs_; }
   bool done() const override { return sim_.done(); }
 
