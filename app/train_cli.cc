@@ -243,8 +243,9 @@ void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::
       "train", "Train a graph-attention policy (PPO; for the job shop also learning from search)");
   c->add_option("--domain", f->domain, "jobshop or uam (default jobshop; with --resume the run's)");
   c->add_option("--method", f->method,
-                "ppo, self-label (job shop: imitate the best of sampled episodes) or imitate "
-                "(job shop: an iterated-greedy expert; UAM: DAgger on the rollout planner); "
+                "ppo, self-label (job shop: imitate the best of sampled episodes), imitate "
+                "(job shop: an iterated-greedy expert; UAM: DAgger on the rollout planner) or "
+                "dagger (job shop: the planner labels the policy's own states); "
                 "default from --config, else ppo");
   c->add_option("--steps", f->steps,
                 "Decisions in total: PPO environment steps, self-label/imitate labelled "

@@ -88,6 +88,56 @@ std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
   return out;
 }
 
+std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
+                                         const jobshop::SimOptions& options, std::uint64_t seed,
+                                         const std::shared_ptr<const FastNet>& net,
+                                         const TeacherOptions& teacher, SimTime* makespan,
+                                         int* agreed) {
+  const int features = net->weights().features;
+  NeuralJobShopPolicy policy(net, "dagger", teacher.sample);
+  policy.set_sample_stream(teacher.stream);
+  jobshop::SimOptions o = options;
+  o.decisions = policy.decisions();
+  jobshop::Simulator sim(instance, o);
+  env::JobShopObserver observer(instance, features);
+  env::Observation obs;
+  observer.Init(&obs);
+  sim.Reset(seed);
+  policy.Reset(seed);
+  Rng draw = Rng::Stream(teacher.label_seed, StreamTag::kPolicy, 0xda66e5, seed);
+  std::vector<Transition> out;
+  int same = 0;
+  while (sim.AdvanceToDecision()) {
+    const auto cands = sim.candidates();
+    if (cands.size() < 2) {  // forced: the simulator asks only in the wide mode's corner case
+      sim.Apply(0);
+      continue;
+    }
+    const int own = policy.Choose(sim, cands);
+    if (static_cast<int>(out.size()) < teacher.max_labels && draw.Uniform() < teacher.label_share) {
+      jobshop::ReplanOptions ro;
+      ro.plan_evaluations = teacher.evaluations;
+      ro.seed = draw.NextU64();
+      jobshop::ReplanPolicy planner(ro);
+      planner.Reset(seed);
+      const int label = planner.Choose(sim, cands);
+      observer.Write(sim, &obs);
+      Transition t;
+      t.obs = obs;
+      t.action = env::ActionOfCandidate(sim, cands[label]);
+      DL_DCHECK(obs.mask[t.action]);
+      same += label == own;
+      out.push_back(std::move(t));
+    }
+    sim.Apply(own);
+  }
+  if (makespan)
+    *makespan = sim.result().outcome == jobshop::Outcome::kCompleted ? sim.result().makespan
+                                                                      : kTimeInfinity;
+  if (agreed) *agreed = same;
+  return out;
+}
+
 BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::SimOptions& options,
                            std::uint64_t seed, const std::shared_ptr<const FastNet>& net,
                            const BestOfOptions& o) {

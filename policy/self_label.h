@@ -72,6 +72,30 @@ std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
                                     const jobshop::SimOptions& options, std::uint64_t seed,
                                     const std::vector<int>& jobs, int features);
 
+// DAgger with the planner as the teacher: the net plays one episode on
+// (instance, options, seed), sampling from its probabilities (stream
+// `stream`) or greedily; at each decision with probability `label_share`
+// (at most `max_labels` of them) a fresh ReplanPolicy re-plans the rest of
+// the instance from that state (`evaluations` planner evaluations; it sees
+// no future breakdown) and its choice is the label. The episode goes on
+// with the net's own choice. In feature version 4 the labels include
+// holds. `makespan` (optional) receives the net's episode makespan
+// (kTimeInfinity on a deadlock); `agreed` the labels the net's own choice
+// matched.
+struct TeacherOptions {
+  std::int64_t evaluations = 2000;
+  double label_share = 0.25;
+  int max_labels = 48;
+  bool sample = true;
+  std::uint64_t stream = 0;
+  std::uint64_t label_seed = 0;  // which decisions are labelled
+};
+std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
+                                         const jobshop::SimOptions& options, std::uint64_t seed,
+                                         const std::shared_ptr<const FastNet>& net,
+                                         const TeacherOptions& teacher, SimTime* makespan = nullptr,
+                                         int* agreed = nullptr);
+
 struct BestOfOptions {
   int samples = 16;             // sampled episodes (streams 0..samples-1)
   bool include_greedy = true;   // the argmax episode competes too

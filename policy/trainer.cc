@@ -218,6 +218,7 @@ const char* TrainMethodName(TrainMethod m) {
     case TrainMethod::kPpo: return "ppo";
     case TrainMethod::kSelfLabel: return "self-label";
     case TrainMethod::kImitate: return "imitate";
+    case TrainMethod::kDagger: return "dagger";
   }
   return "ppo";
 }
@@ -275,7 +276,8 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
         if (m == "ppo") c.method = TrainMethod::kPpo;
         else if (m == "self-label") c.method = TrainMethod::kSelfLabel;
         else if (m == "imitate") c.method = TrainMethod::kImitate;
-        else throw BadValue{fmt::format("method: expected \"ppo\", \"self-label\" or \"imitate\", found {}", v.dump())};
+        else if (m == "dagger") c.method = TrainMethod::kDagger;
+        else throw BadValue{fmt::format("method: expected \"ppo\", \"self-label\", \"imitate\" or \"dagger\", found {}", v.dump())};
       }
       else if (k == "instances") c.instances = static_cast<int>(integer(v, k, 1, 4096));
       else if (k == "samples") c.samples = static_cast<int>(integer(v, k, 0, 4096));
@@ -337,6 +339,9 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
   auto bad = [&](const std::string& what) { return Error{fmt::format("{}: {}", source, what)}; };
   if (c.method == TrainMethod::kSelfLabel && c.domain != Domain::kJobShop)
     return bad("method: self-label is for the job shop (UAM trains with ppo or imitate)");
+  if (c.method == TrainMethod::kDagger && c.domain != Domain::kJobShop)
+    return bad("method: dagger is for the job shop (UAM's imitate is DAgger on rollout)");
+  if (c.method == TrainMethod::kDagger && c.expert_evaluations == 0) c.expert_evaluations = 2000;
   if (c.domain == Domain::kUam && c.model.features > env::kUamFeaturesCurrent)
     return bad(fmt::format("features: UAM observations have versions 1 to {}",
                            env::kUamFeaturesCurrent));
@@ -745,6 +750,50 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       update_start = Clock::now();
       if (auto lost = imitation_step(batch, &p)) return *lost;
       step += static_cast<std::int64_t>(std::max<std::size_t>(1, fresh)) * world;
+    } else if (c.method == TrainMethod::kDagger) {
+      // DAgger: the policy's own (sampled) episodes, labelled by the planner.
+      const std::shared_ptr<const FastNet> net = model->fast_net();
+      struct Labelled {
+        std::vector<Transition> decisions;
+        SimTime makespan = kTimeInfinity;
+        int agreed = 0;
+        double mean_duration = 1;
+      };
+      std::vector<Labelled> labelled(c.instances);
+      pool.Run(c.instances, [&](int i) {
+        Rng draw = Rng::Stream(c.seed, StreamTag::kGenerator, 5000 + static_cast<std::uint64_t>(rank),
+                               static_cast<std::uint64_t>(iteration) * 4096 + static_cast<std::uint64_t>(i));
+        const JobShopDraw d = DrawJobShop(c, draw);
+        TeacherOptions t;
+        t.evaluations = c.expert_evaluations;
+        t.label_share = c.label_share;
+        t.max_labels = c.labels_per_instance > 0 ? c.labels_per_instance : 1 << 30;
+        t.sample = true;
+        t.stream = draw.NextU64();
+        t.label_seed = draw.NextU64();
+        Labelled& l = labelled[i];
+        l.decisions = LabelWithPlanner(d.instance, d.options, d.seed, net, t, &l.makespan, &l.agreed);
+        l.mean_duration = std::max(1e-9, d.instance.MeanDuration());
+      });
+      std::vector<Transition> batch;
+      int agreed = 0;
+      for (auto& l : labelled) {
+        agreed += l.agreed;
+        for (auto& t : l.decisions) batch.push_back(std::move(t));
+        if (l.makespan < kTimeInfinity) {
+          recent.push_back(-static_cast<double>(l.makespan) / l.mean_duration);
+          if (recent.size() > 50) recent.pop_front();
+        }
+        ++episodes;
+      }
+      p.imitation = true;
+      // The share of labels where the sampled policy already chose as the
+      // planner did (shown as "won: expert" = the other share).
+      p.won_by_sample = batch.empty() ? 0 : static_cast<double>(agreed) / batch.size();
+      p.won_by_expert = 1.0 - p.won_by_sample;
+      update_start = Clock::now();
+      if (auto lost = imitation_step(batch, &p)) return *lost;
+      step += static_cast<std::int64_t>(batch.size()) * world;
     } else {
       // Learning from search: label each instance with the best of its
       // sampled (and expert) episodes, then one cross-entropy update.

@@ -31,7 +31,17 @@ namespace dispatchlab::policy {
 //               (policy/self_label.h).
 //   imitate     cross-entropy on the expert's episodes only (a warm start;
 //               expert_evaluations defaults to 2000 then).
-enum class TrainMethod { kPpo, kSelfLabel, kImitate };
+//   dagger      (job shop) the policy plays its own episode (sampling) and
+//               at a `label_share` of its decisions (at most
+//               labels_per_instance) the planner, re-planning the rest of
+//               the instance from that state with expert_evaluations
+//               evaluations (ReplanPolicy: no future breakdowns seen), says
+//               what it would do; cross-entropy on those labels. The
+//               labels are in the states the policy reaches, so it learns to
+//               recover from its own mistakes (policy/self_label.h,
+//               LabelWithPlanner). With feature version 4 the labels
+//               include the planner's holds.
+enum class TrainMethod { kPpo, kSelfLabel, kImitate, kDagger };
 const char* TrainMethodName(TrainMethod m);
 
 struct TrainConfig {

@@ -602,6 +602,40 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
                                     "t").ok());
 }
 
+// The job shop's DAgger method trains on the planner's labels, records its
+// method and resumes; it is for the job shop only.
+TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
+  auto c = ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop),
+                                R"({"method": "dagger", "instances": 3, "expert_evaluations": 200,
+                                    "label_share": 0.5, "labels_per_instance": 8, "jobs": [5],
+                                    "machines": [3], "steps": 30, "epochs": 1, "minibatch": 16,
+                                    "eval_every": 1000, "threads": 1, "features": 3})",
+                                "test");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  std::vector<TrainProgress> seen;
+  TrainCallbacks cb;
+  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p); };
+  auto run = Train(*c, Path("dg"), false, cb, nullptr);
+  ASSERT_TRUE(run.ok()) << run.error().message;
+  ASSERT_FALSE(seen.empty());
+  for (const auto& p : seen) {
+    EXPECT_TRUE(p.imitation);
+    EXPECT_GE(p.won_by_sample, 0);
+    EXPECT_LE(p.won_by_sample, 1);
+  }
+  auto saved = ReadSavedRun(Path("dg/checkpoint.pt"));
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->config.method, TrainMethod::kDagger);
+  EXPECT_EQ(saved->config.model.features, 3);
+  TrainConfig more = *c;
+  more.steps = run->steps + 20;
+  auto resumed = Train(more, Path("dg"), true, {}, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_GT(resumed->iterations, run->iterations);
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"method": "dagger"})",
+                                    "t").ok());
+}
+
 // UAM learns from the rollout planner (DAgger): labelled days, a
 // cross-entropy update, the local observation recorded, resume.
 TEST_F(TempDir, UamImitationTrainsAndResumes) {

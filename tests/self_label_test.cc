@@ -108,6 +108,37 @@ TEST(SelfLabel, BestOfSamplesIsNoWorseThanGreedyAndDeterministic) {
   EXPECT_EQ(with_expert.expert.makespan, with_expert.expert_makespan);
 }
 
+// DAgger labels: legal in the state they were taken in, at most
+// max_labels, and asking the planner never changes the policy's episode
+// (it is the sampled episode of the same stream).
+TEST(SelfLabel, PlannerLabelsThePoliciesOwnEpisode) {
+  const auto net = Shipped();
+  const auto inst = *jobshop::GenerateInstance({.jobs = 10, .machines = 5, .seed = 8});
+  const auto o = WithP(0.1);
+  TeacherOptions t;
+  t.evaluations = 300;
+  t.label_share = 1.0;
+  t.max_labels = 1000;
+  t.stream = 3;
+  SimTime makespan = 0;
+  int agreed = -1;
+  const auto labels = LabelWithPlanner(inst, o, 5, net, t, &makespan, &agreed);
+  NeuralJobShopPolicy own(net, "s", /*sample=*/true);
+  own.set_sample_stream(3);
+  const auto episode = jobshop::RunEpisode(inst, o, 5, own);
+  EXPECT_EQ(makespan, episode.makespan);
+  EXPECT_EQ(static_cast<int>(labels.size()), episode.decisions);  // share 1: every decision
+  EXPECT_GE(agreed, 0);
+  EXPECT_LT(agreed, static_cast<int>(labels.size()));  // the planner disagrees somewhere
+  for (const auto& l : labels) {
+    ASSERT_EQ(l.obs.mask.size(), static_cast<std::size_t>(inst.num_jobs()));
+    EXPECT_EQ(l.obs.mask[l.action], 1);
+  }
+  t.label_share = 0.3;
+  t.max_labels = 4;
+  EXPECT_LE(LabelWithPlanner(inst, o, 5, net, t).size(), 4u);
+}
+
 TEST(SelfLabel, SamplesUseDifferentStreamsOnOneSeed) {
   // K samples of one episode must differ somewhere (else best-of-K is
   // greedy): on la16 at least two distinct makespans among 8 samples.
