@@ -168,6 +168,10 @@ int DoTrain(const TrainFlags& f, std::ostream& out, std::ostream& err) {
                           "greedy {:.0f}%  labelling {:.1f}s",
                           p.imitation_loss, 100 * p.imitation_accuracy, 100 * p.expert_kept_greedy,
                           100 * p.greedy_share, p.rollout_s)
+        : p.planner_agreed >= 0
+            ? fmt::format("ce {:.3f}  agree {:.0f}%  sampled = planner's {:.0f}%  labelling {:.1f}s",
+                          p.imitation_loss, 100 * p.imitation_accuracy, 100 * p.planner_agreed,
+                          p.rollout_s)
         : p.imitation
             ? fmt::format("ce {:.3f}  agree {:.0f}%  greedy +{:.1f}% over best  won: sample "
                           "{:.0f}% expert {:.0f}%  search {:.1f}s",

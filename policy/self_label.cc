@@ -120,7 +120,16 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
       ro.seed = draw.NextU64();
       jobshop::ReplanPolicy planner(ro);
       planner.Reset(seed);
-      const int label = planner.Choose(sim, cands);
+      int label = planner.Choose(sim, cands);
+      // The planner holds when no candidate is next in its plan, and names
+      // the first machine's hold. The one that matters is the machine the
+      // policy was about to use: label that machine's hold (if the policy
+      // chose a start; its own hold stands).
+      if (cands[label].hold()) {
+        const int m = cands[own].machine.value;
+        for (int i = 0; i < static_cast<int>(cands.size()); ++i)
+          if (cands[i].hold() && cands[i].machine.value == m) label = i;
+      }
       observer.Write(sim, &obs);
       Transition t;
       t.obs = obs;

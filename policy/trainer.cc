@@ -787,10 +787,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
         ++episodes;
       }
       p.imitation = true;
-      // The share of labels where the sampled policy already chose as the
-      // planner did (shown as "won: expert" = the other share).
-      p.won_by_sample = batch.empty() ? 0 : static_cast<double>(agreed) / batch.size();
-      p.won_by_expert = 1.0 - p.won_by_sample;
+      p.planner_agreed = batch.empty() ? 0 : static_cast<double>(agreed) / batch.size();
       update_start = Clock::now();
       if (auto lost = imitation_step(batch, &p)) return *lost;
       step += static_cast<std::int64_t>(batch.size()) * world;
@@ -898,6 +895,12 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
              {"imitation_accuracy", p.imitation_accuracy},
              {"expert_kept_greedy", p.expert_kept_greedy},
              {"greedy_share", p.greedy_share},
+             {"steps_per_s", p.steps_per_s}};
+      else if (p.planner_agreed >= 0)  // job-shop dagger
+        m = {{"mean_return", p.mean_return},
+             {"imitation_loss", p.imitation_loss},
+             {"imitation_accuracy", p.imitation_accuracy},
+             {"planner_agreed", p.planner_agreed},
              {"steps_per_s", p.steps_per_s}};
       else if (p.imitation)
         m = {{"mean_return", p.mean_return},

@@ -133,6 +133,9 @@ struct TrainProgress {
   // UAM imitate: share of labels where the expert kept greedy's action, and
   // the roll-in's share of greedy decisions (negative: not UAM imitate).
   double expert_kept_greedy = -1, greedy_share = 0;
+  // Job-shop dagger: the share of labels where the policy's own sampled
+  // choice was the planner's (-1 otherwise).
+  double planner_agreed = -1;
   int episodes = 0;
   PpoStats ppo;
   // Wall seconds of this iteration: collecting the rollout (inference and

@@ -620,8 +620,8 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
   ASSERT_FALSE(seen.empty());
   for (const auto& p : seen) {
     EXPECT_TRUE(p.imitation);
-    EXPECT_GE(p.won_by_sample, 0);
-    EXPECT_LE(p.won_by_sample, 1);
+    EXPECT_GE(p.planner_agreed, 0);
+    EXPECT_LE(p.planner_agreed, 1);
   }
   auto saved = ReadSavedRun(Path("dg/checkpoint.pt"));
   ASSERT_TRUE(saved.ok());
