@@ -82,9 +82,26 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
       tempered_[a] = static_cast<float>(std::pow(static_cast<double>((*probs)[a]), inv));
     probs = &tempered_;
   }
-  const int action = sample_ ? SampleLegal(*probs, obs_.mask, rng_) : ArgMaxLegal(*probs, obs_.mask);
+  int action = sample_ ? SampleLegal(*probs, obs_.mask, rng_) : ArgMaxLegal(*probs, obs_.mask);
+  const int n = sim.instance().num_jobs();
+  if (!sample_ && action >= n) {
+    // Greedy in the wide mode decides per machine: hold it only if holding
+    // is more likely than starting any of its jobs (their probabilities
+    // summed), else start its likeliest job. Plain argmax would hold a
+    // machine whose hold beats each job alone, at every event, and idle it
+    // while the jobs' total says start.
+    const int m = action - n;
+    float starts = 0, best_p = -1;
+    int best_start = -1;
+    for (const auto& cand : candidates) {
+      if (cand.hold() || cand.machine.value != m) continue;
+      const float p = (*probs)[cand.job.value];
+      starts += p;
+      if (p > best_p) best_p = p, best_start = cand.job.value;
+    }
+    if (best_start >= 0 && starts > (*probs)[action]) action = best_start;
+  }
   const int c = env::CandidateOfAction(sim, action);
-  (void)candidates;  // the observation already holds them
   return c >= 0 ? c : 0;
 }
 

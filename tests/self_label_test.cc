@@ -108,6 +108,80 @@ TEST(SelfLabel, BestOfSamplesIsNoWorseThanGreedyAndDeterministic) {
   EXPECT_EQ(with_expert.expert.makespan, with_expert.expert_makespan);
 }
 
+// A fixed distribution: `hold` on one machine's hold, `job` on each of its
+// start candidates, nothing elsewhere.
+class FixedNet final : public PolicyNet {
+ public:
+  int machine = -1;
+  float hold = 0, job = 0;
+  int n = 0;
+  const std::vector<float>& Probabilities(const env::Observation& obs) override {
+    probs_.assign(obs.mask.size(), 0.f);
+    for (std::size_t a = 0; a < obs.mask.size(); ++a) {
+      if (!obs.mask[a]) continue;
+      if (static_cast<int>(a) == n + machine) probs_[a] = hold;
+      else if (static_cast<int>(a) < n && starts_here[a]) probs_[a] = job;
+    }
+    return probs_;
+  }
+  int features() const override { return 4; }
+  std::vector<bool> starts_here;
+
+ private:
+  std::vector<float> probs_;
+};
+
+// Greedy in the wide mode holds a machine only when its hold is likelier
+// than all its jobs together; plain argmax would hold whenever the hold
+// beats each job alone.
+TEST(SelfLabel, GreedyHoldsOnlyWhenTheHoldOutweighsTheMachinesJobs) {
+  const auto inst = *scenarios::LoadJobShopInstance("la01");
+  jobshop::SimOptions o;
+  o.decisions = jobshop::DecisionMode::kHold;
+  jobshop::Simulator sim(inst, o);
+  sim.Reset(1);
+  // Find a decision where a machine offers a hold and at least 3 jobs.
+  int machine = -1;
+  while (machine < 0 && sim.AdvanceToDecision()) {
+    const auto c = sim.candidates();
+    for (const auto& h : c) {
+      if (!h.hold()) continue;
+      int jobs = 0;
+      for (const auto& x : c) jobs += !x.hold() && x.machine == h.machine;
+      if (jobs >= 3) machine = h.machine.value;
+    }
+    if (machine < 0) {  // start something (never hold) and look again
+      int start = 0;
+      while (c[start].hold()) ++start;
+      sim.Apply(start);
+    }
+  }
+  ASSERT_GE(machine, 0);
+  auto fixed = std::make_unique<FixedNet>();
+  FixedNet* net = fixed.get();
+  net->n = inst.num_jobs();
+  net->machine = machine;
+  net->starts_here.assign(inst.num_jobs(), false);
+  for (const auto& x : sim.candidates())
+    if (!x.hold() && x.machine.value == machine) net->starts_here[x.job.value] = true;
+  NeuralJobShopPolicy greedy(std::move(fixed), "greedy");
+  ASSERT_EQ(greedy.decisions(), jobshop::DecisionMode::kHold);
+  greedy.Reset(1);
+  const auto cands = sim.candidates();
+  // The hold beats each job (0.3 > 0.2 or so) but not their sum: start a job.
+  net->hold = 0.3f;
+  net->job = 0.7f / 3;
+  int c = greedy.Choose(sim, cands);
+  EXPECT_FALSE(cands[c].hold());
+  EXPECT_EQ(cands[c].machine.value, machine);
+  // The hold outweighs them all: hold.
+  net->hold = 0.7f;
+  net->job = 0.3f / 3;
+  c = greedy.Choose(sim, cands);
+  EXPECT_TRUE(cands[c].hold());
+  EXPECT_EQ(cands[c].machine.value, machine);
+}
+
 // DAgger labels: legal in the state they were taken in, at most
 // max_labels, and asking the planner never changes the policy's episode
 // (it is the sampled episode of the same stream).
