@@ -598,7 +598,7 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
   // UAM has no search to learn from.
   EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"method": "self-label"})",
                                     "t").ok());
-  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"method": "dagger"})",
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"method": "daggers"})",
                                     "t").ok());
 }
 
