@@ -77,10 +77,10 @@ std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
 // `stream`) or greedily; at each decision with probability `label_share`
 // (at most `max_labels` of them) a fresh ReplanPolicy re-plans the rest of
 // the instance from that state (`evaluations` planner evaluations; it sees
-// no future breakdown) and its choice is the label (a hold names the
-// machine the policy chose, which no planned start wants now). The episode goes on
-// with the net's own choice. In feature version 4 the labels include
-// holds. `makespan` (optional) receives the net's episode makespan
+// no future breakdown) and its choice is the label. In feature version 4
+// the labels include holds; a hold names the machine the policy chose (no
+// planned start wants it now). The episode goes on with the net's own
+// choice. `makespan` (optional) receives the net's episode makespan
 // (kTimeInfinity on a deadlock); `agreed` the labels the net's own choice
 // matched.
 struct TeacherOptions {
