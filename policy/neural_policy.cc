@@ -62,7 +62,9 @@ const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simu
       obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
       static_cast<int>(obs_.mask.size()) !=
           sim.instance().num_jobs() +
-              (env::JobShopHolds(net_->features()) ? sim.instance().num_machines : 0)) {
+              (env::JobShopHolds(net_->features()) && !env::JobShopReserves(net_->features())
+                   ? sim.instance().num_machines
+                   : 0)) {
     observed_ = &sim.instance();
     observer_ = std::make_unique<env::JobShopObserver>(sim.instance(), net_->features());
     obs_ = env::Observation{};
@@ -101,7 +103,7 @@ int NeuralJobShopPolicy::Choose(const jobshop::Simulator& sim,
     }
     if (best_start >= 0 && starts > (*probs)[action]) action = best_start;
   }
-  const int c = env::CandidateOfAction(sim, action);
+  const int c = env::CandidateOfAction(sim, action, net_->features());
   return c >= 0 ? c : 0;
 }
 

@@ -130,12 +130,29 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
         for (int i = 0; i < static_cast<int>(cands.size()); ++i)
           if (cands[i].hold() && cands[i].machine.value == m) label = i;
       }
+      int action = env::ActionOfCandidate(sim, cands[label]);
+      if (env::JobShopReserves(features) && cands[label].hold()) {
+        // Version 5: the hold is a reserve for the job planned next on
+        // that machine, if that job is a reserve action now.
+        const int m = cands[label].machine.value;
+        const auto& f = planner.follower();
+        action = -1;
+        if (m < static_cast<int>(f.plan().size()) && f.next()[m] < f.plan()[m].size()) {
+          const int x = f.plan()[m][f.next()[m]].first;
+          observer.Write(sim, &obs);
+          if (obs.mask[x]) action = x;
+        }
+        if (action < 0) {
+          sim.Apply(own);
+          continue;
+        }
+      }
       observer.Write(sim, &obs);
       Transition t;
       t.obs = obs;
-      t.action = env::ActionOfCandidate(sim, cands[label]);
+      t.action = action;
       DL_DCHECK(obs.mask[t.action]);
-      same += label == own;
+      same += env::CandidateOfAction(sim, action, features) == own;
       out.push_back(std::move(t));
     }
     sim.Apply(own);

@@ -178,6 +178,60 @@ TEST(JobShopEnv, HoldActionsAreTheWideModesHoldCandidates) {
   EXPECT_EQ(narrow.simulator().options().decisions, jobshop::DecisionMode::kNonDelay);
 }
 
+// Version 5: no hold actions; a processing job whose next op is on a
+// machine that offers a hold is a "reserve" action on that op's node (hold
+// that machine for it). Random episodes that reserve still finish and
+// pass the independent validator.
+TEST(JobShopEnv, ReserveActionsHoldTheMachineOfTheJobsNextOp) {
+  auto inst = scenarios::LoadJobShopInstance("la01");
+  ASSERT_TRUE(inst.ok());
+  const int n = inst->num_jobs();
+  jobshop::SimOptions o;
+  o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
+  JobShopEnv env(*inst, o, 5);
+  EXPECT_EQ(env.num_actions(), n);
+  EXPECT_EQ(env.simulator().options().decisions, jobshop::DecisionMode::kHold);
+  Rng rng(4);
+  int reserves = 0;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    env.Reset(seed);
+    const Observation& obs = env.observation();
+    EXPECT_TRUE(obs.action_sets.empty());
+    while (!env.done()) {
+      const auto& sim = env.simulator();
+      std::vector<int> legal;
+      for (int a = 0; a < n; ++a) {
+        if (!obs.mask[a]) continue;
+        legal.push_back(a);
+        const int c = CandidateOfAction(sim, a, 5);
+        ASSERT_GE(c, 0);
+        const auto& cand = sim.candidates()[c];
+        if (!cand.hold()) {
+          EXPECT_EQ(cand.job.value, a);
+          EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, cand.op));
+          continue;
+        }
+        // A reserve: job a processes now, and its next op is on the held machine.
+        ASSERT_EQ(sim.job_status(a), jobshop::Simulator::JobStatus::kProcessing);
+        const int k = sim.next_op(a) + 1;
+        ASSERT_LT(k, static_cast<int>(inst->jobs[a].size()));
+        EXPECT_EQ(inst->jobs[a][k].machine, cand.machine);
+        EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, k));
+      }
+      ASSERT_FALSE(legal.empty());
+      const int a = legal[rng.UniformInt(0, legal.size() - 1)];
+      reserves += sim.candidates()[CandidateOfAction(sim, a, 5)].hold();
+      env.Step(a);
+    }
+    const auto& r = env.simulator().result();
+    ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
+    const auto report = jobshop::ValidateSchedule(*inst, jobshop::ToScheduleRows(r),
+                                                  jobshop::ToDownRows(r), /*allow_swaps=*/true);
+    EXPECT_TRUE(report.valid) << (report.errors.empty() ? "" : report.errors[0]);
+  }
+  EXPECT_GT(reserves, 0);
+}
+
 TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {
   // The env rewrites only the rows a step can change (JobShopObserver::
   // Update); a fresh Write of the same decision point must give the same

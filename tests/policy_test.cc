@@ -585,10 +585,10 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
   ASSERT_TRUE(resumed.ok()) << resumed.error().message;
   EXPECT_GT(resumed->iterations, run->iterations);
   EXPECT_GE(resumed->steps, more.steps);
-  // Feature versions: the job shop has 1 to 4, UAM 1 and 2.
-  EXPECT_TRUE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 4})",
+  // Feature versions: the job shop has 1 to 5, UAM 1 and 2.
+  EXPECT_TRUE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 5})",
                                    "t").ok());
-  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 5})",
+  EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), R"({"features": 6})",
                                     "t").ok());
   EXPECT_FALSE(ApplyTrainConfigJson(DefaultTrainConfig(Domain::kUam), R"({"features": 3})",
                                     "t").ok());

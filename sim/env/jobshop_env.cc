@@ -6,9 +6,27 @@ namespace dispatchlab::env {
 
 using jobshop::Simulator;
 
-int CandidateOfAction(const jobshop::Simulator& sim, int action) {
+namespace {
+// The machine of the op after job j's running one, or -1.
+int ReserveMachine(const jobshop::Simulator& sim, int j) {
+  if (sim.job_status(j) != jobshop::Simulator::JobStatus::kProcessing) return -1;
+  const auto& job = sim.instance().jobs[j];
+  const int k = sim.next_op(j) + 1;
+  return k < static_cast<int>(job.size()) ? job[k].machine.value : -1;
+}
+}  // namespace
+
+int CandidateOfAction(const jobshop::Simulator& sim, int action, int features) {
   const int n = sim.instance().num_jobs();
-  if (action < n) return CandidateOfJob(sim, action);
+  if (action < n) {
+    const int c = CandidateOfJob(sim, action);
+    if (c >= 0 || !JobShopReserves(features)) return c;
+    const int m = ReserveMachine(sim, action);
+    const auto cands = sim.candidates();
+    for (int i = 0; i < static_cast<int>(cands.size()); ++i)
+      if (cands[i].hold() && cands[i].machine.value == m) return i;
+    return -1;
+  }
   const auto c = sim.candidates();
   for (int i = 0; i < static_cast<int>(c.size()); ++i)
     if (c[i].hold() && c[i].machine.value == action - n) return i;
@@ -98,7 +116,7 @@ void JobShopObserver::Init(Observation* obs) const {
   }
   obs->edge_sets = {std::move(next), std::move(prev), std::move(om), std::move(mo)};
   obs->globals.assign(2, 0.f);
-  const int actions = n + (JobShopHolds(features_) ? m : 0);
+  const int actions = n + (JobShopHolds(features_) && !JobShopReserves(features_) ? m : 0);
   obs->mask.assign(actions, 0);
   obs->action_node_set = 0;
   obs->action_nodes.assign(actions, -1);
@@ -152,7 +170,7 @@ void JobShopEnv::DoReset(std::uint64_t seed) {
 
 StepResult JobShopEnv::DoStep(int action) {
   const SimTime before = sim_.now();
-  const int c = CandidateOfAction(sim_, action);
+  const int c = CandidateOfAction(sim_, action, observer_.features());
   DL_CHECK(c >= 0);
   sim_.Apply(c);
   sim_.AdvanceToDecision();
@@ -281,12 +299,13 @@ void JobShopObserver::WriteSmall(const Simulator& sim, const SimTime* queued,
 
 namespace {
 // Mask and action nodes of the current decision point.
-void WriteMask(const Simulator& sim, int n, Observation* obs) {
+void WriteMask(const Simulator& sim, int n, Observation* obs, bool reserves) {
   std::uint8_t* mask = obs->mask.data();
   std::int32_t* action_nodes = obs->action_nodes.data();
   std::fill(obs->mask.begin(), obs->mask.end(), 0);
   std::fill(obs->action_nodes.begin(), obs->action_nodes.end(), -1);
   for (const auto& c : sim.candidates()) {
+    if (c.hold() && reserves) continue;  // below
     if (c.hold()) {  // only offered in the wide mode (version 4's action space)
       const int a = n + c.machine.value;
       DL_DCHECK(a < static_cast<int>(obs->mask.size()));
@@ -298,12 +317,23 @@ void WriteMask(const Simulator& sim, int n, Observation* obs) {
     mask[j] = 1;
     action_nodes[j] = sim.op_index(j, c.op);
   }
+  if (!reserves) return;
+  std::uint64_t open[4] = {};  // machines offering a hold (up to 256)
+  for (const auto& c : sim.candidates())
+    if (c.hold() && c.machine.value < 256) open[c.machine.value >> 6] |= 1ull << (c.machine.value & 63);
+  for (int j = 0; j < n; ++j) {
+    if (mask[j]) continue;
+    const int m = ReserveMachine(sim, j);
+    if (m < 0 || m >= 256 || !(open[m >> 6] >> (m & 63) & 1)) continue;
+    mask[j] = 1;
+    action_nodes[j] = sim.op_index(j, sim.next_op(j) + 1);
+  }
 }
 }  // namespace
 
 void JobShopObserver::Write(const Simulator& sim, Observation* obs) const {
   const int n = instance_->num_jobs(), m = instance_->num_machines;
-  WriteMask(sim, n, obs);
+  WriteMask(sim, n, obs, JobShopReserves(features_));
   constexpr int kStackMachines = 64;
   SimTime queued_stack[kStackMachines] = {};
   std::vector<SimTime> queued_heap;
@@ -350,7 +380,7 @@ void JobShopObserver::Update(const Simulator& sim, Observation* obs, Written* w)
   const int n = instance_->num_jobs(), m = instance_->num_machines;
   const SimTime now = sim.now();
   DL_DCHECK(static_cast<int>(w->lo.size()) == n && now >= w->now);
-  WriteMask(sim, n, obs);
+  WriteMask(sim, n, obs, JobShopReserves(features_));
   float* op_rows = obs->node_sets[0].features.data();
   SimTime* queued = w->queued.data();
   // Rows before both intervals were and are "done", rows after both were

@@ -81,9 +81,13 @@ struct JobShopFeatures {
 // A trained network records the version it was trained on (weights files
 // without one are version 1), and its policy observes with that version.
 inline constexpr int kJobShopFeaturesCurrent = 2;
-inline constexpr int kJobShopFeaturesNewest = 4;
+inline constexpr int kJobShopFeaturesNewest = 5;
 // Whether a version's policies decide in the wide mode (hold actions).
 inline bool JobShopHolds(int version) { return version >= 4; }
+// Version 5 (experimental): no per-machine hold actions; instead a job that
+// is processing, whose next op is on a free machine offering a hold, is a
+// "reserve" action (hold that machine for it), on its next op's node.
+inline bool JobShopReserves(int version) { return version >= 5; }
 // Columns of the op and machine node sets in a feature version.
 int JobShopOpFeatures(int version);
 int JobShopMachineFeatures(int version);
@@ -169,8 +173,10 @@ class JobShopObserver : public JobShopFeatures {
 
 // Index into sim.candidates() of job j's candidate, or -1.
 int CandidateOfJob(const jobshop::Simulator& sim, int job);
-// The same for an action (a job, or n + m: machine m's hold), or -1.
-int CandidateOfAction(const jobshop::Simulator& sim, int action);
+// The same for an action (a job, or n + m: machine m's hold), or -1. In
+// version 5 a job without a start candidate maps to its reserve: the hold of
+// its next op's machine.
+int CandidateOfAction(const jobshop::Simulator& sim, int action, int features = 4);
 // The action of a candidate: its job, or n + machine for a hold.
 int ActionOfCandidate(const jobshop::Simulator& sim, const jobshop::Candidate& c);
 

@@ -77,6 +77,7 @@ class ReplanPolicy final : public Policy {
   int replans() const { return replans_; }          // re-plans after time 0
   std::int64_t evaluations() const { return evaluations_; }
   SimTime planned_makespan() const { return planned_makespan_; }  // last plan, absolute
+  const PlanFollower& follower() const { return follower_; }
 
  private:
   void Replan(const Simulator& sim);
