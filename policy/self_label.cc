@@ -130,6 +130,7 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
         for (int i = 0; i < static_cast<int>(cands.size()); ++i)
           if (cands[i].hold() && cands[i].machine.value == m) label = i;
       }
+      observer.Write(sim, &obs);
       int action = env::ActionOfCandidate(sim, cands[label]);
       if (env::JobShopReserves(features) && cands[label].hold()) {
         // Version 5: the hold is a reserve for the job planned next on
@@ -139,7 +140,6 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
         action = -1;
         if (m < static_cast<int>(f.plan().size()) && f.next()[m] < f.plan()[m].size()) {
           const int x = f.plan()[m][f.next()[m]].first;
-          observer.Write(sim, &obs);
           if (obs.mask[x]) action = x;
         }
         if (action < 0) {
@@ -147,7 +147,6 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
           continue;
         }
       }
-      observer.Write(sim, &obs);
       Transition t;
       t.obs = obs;
       t.action = action;
