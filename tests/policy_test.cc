@@ -551,18 +551,34 @@ TEST(Imitation, UpdateFitsAFixedDemonstration) {
 }
 
 // Self-labeling trains, records its method and resumes where it stopped.
-TEST_F(TempDir, SelfLabelTrainsAndResumes) {
-  auto c = ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop),
-                                R"({"method": "self-label", "instances": 3, "samples": 4,
-                                    "expert_evaluations": 100, "labels_per_instance": 8,
-                                    "jobs": [5], "machines": [3], "steps": 40, "epochs": 1,
-                                    "minibatch": 16, "eval_every": 2, "threads": 1})",
-                                "test");
-  ASSERT_TRUE(c.ok()) << c.error().message;
+// A small job-shop training run from `json` in `dir`: the config, the
+// summary and every progress report.
+struct SmallRun {
+  Result<TrainConfig> config;
+  Result<TrainSummary> run = Error{"not run"};
   std::vector<TrainProgress> seen;
+};
+
+SmallRun TrainSmallJobShop(const char* json, const std::string& dir) {
+  SmallRun r{ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop), json, "test"),
+             Error{"not run"}, {}};
+  if (!r.config.ok()) return r;
   TrainCallbacks cb;
-  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p); };
-  auto run = Train(*c, Path("sl"), false, cb, nullptr);
+  cb.on_progress = [&r](const TrainProgress& p) { r.seen.push_back(p); };
+  r.run = Train(*r.config, dir, false, cb, nullptr);
+  return r;
+}
+
+TEST_F(TempDir, SelfLabelTrainsAndResumes) {
+  auto small = TrainSmallJobShop(R"({"method": "self-label", "instances": 3, "samples": 4,
+                                     "expert_evaluations": 100, "labels_per_instance": 8,
+                                     "jobs": [5], "machines": [3], "steps": 40, "epochs": 1,
+                                     "minibatch": 16, "eval_every": 2, "threads": 1})",
+                                 Path("sl"));
+  ASSERT_TRUE(small.config.ok()) << small.config.error().message;
+  const auto& c = small.config;
+  const auto& run = small.run;
+  const auto& seen = small.seen;
   ASSERT_TRUE(run.ok()) << run.error().message;
   ASSERT_FALSE(seen.empty());
   for (const auto& p : seen) {
@@ -604,18 +620,18 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
 
 // The job shop's DAgger method trains on the planner's labels, records its
 // method and resumes; it is for the job shop only.
+// With reserve actions (feature version 5), as the shipped policy trains.
 TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
-  auto c = ApplyTrainConfigJson(DefaultTrainConfig(Domain::kJobShop),
-                                R"({"method": "dagger", "instances": 3, "expert_evaluations": 200,
-                                    "label_share": 0.5, "labels_per_instance": 8, "jobs": [5],
-                                    "machines": [3], "steps": 30, "epochs": 1, "minibatch": 16,
-                                    "eval_every": 1000, "threads": 1, "features": 3})",
-                                "test");
-  ASSERT_TRUE(c.ok()) << c.error().message;
-  std::vector<TrainProgress> seen;
-  TrainCallbacks cb;
-  cb.on_progress = [&](const TrainProgress& p) { seen.push_back(p); };
-  auto run = Train(*c, Path("dg"), false, cb, nullptr);
+  auto small = TrainSmallJobShop(R"({"method": "dagger", "instances": 3,
+                                     "expert_evaluations": 200, "label_share": 0.5,
+                                     "labels_per_instance": 8, "jobs": [5], "machines": [3],
+                                     "steps": 30, "epochs": 1, "minibatch": 16,
+                                     "eval_every": 1000, "threads": 1, "features": 5})",
+                                 Path("dg"));
+  ASSERT_TRUE(small.config.ok()) << small.config.error().message;
+  const auto& c = small.config;
+  const auto& run = small.run;
+  const auto& seen = small.seen;
   ASSERT_TRUE(run.ok()) << run.error().message;
   ASSERT_FALSE(seen.empty());
   for (const auto& p : seen) {
@@ -626,7 +642,7 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
   auto saved = ReadSavedRun(Path("dg/checkpoint.pt"));
   ASSERT_TRUE(saved.ok());
   EXPECT_EQ(saved->config.method, TrainMethod::kDagger);
-  EXPECT_EQ(saved->config.model.features, 3);
+  EXPECT_EQ(saved->config.model.features, 5);
   TrainConfig more = *c;
   more.steps = run->steps + 20;
   auto resumed = Train(more, Path("dg"), true, {}, nullptr);

@@ -1,6 +1,7 @@
 // Learning from search and best-of-K sampling (policy/self_label.h), the
 // job-shop feature versions, and the registry's ":best<K>" policies.
 // Torch-free: the shipped network runs on FastNet.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,11 +23,16 @@ namespace {
 
 const std::string kAssets = DISPATCHLAB_SOURCE_DIR "/assets";
 
-std::shared_ptr<const FastNet> Shipped() {
-  auto w = ReadWeightsFile(kAssets + "/jobshop_gat.safetensors");
+std::shared_ptr<const FastNet> Load(const std::string& file) {
+  auto w = ReadWeightsFile(kAssets + "/" + file);
   EXPECT_TRUE(w.ok()) << w.error().message;
   return std::make_shared<const FastNet>(std::move(w->weights));
 }
+
+// The shipped default (`gat`, reserve actions, feature version 5) and the
+// shipped non-delay policy (feature version 2, one action per job).
+std::shared_ptr<const FastNet> Shipped() { return Load("jobshop_gat.safetensors"); }
+std::shared_ptr<const FastNet> NonDelay() { return Load("jobshop_gat_nondelay.safetensors"); }
 
 jobshop::SimOptions WithP(double p) {
   jobshop::SimOptions o;
@@ -81,31 +87,33 @@ TEST(SelfLabel, DemonstrationHasOneLegalLabelPerDecision) {
 }
 
 TEST(SelfLabel, BestOfSamplesIsNoWorseThanGreedyAndDeterministic) {
-  const auto net = Shipped();
-  const auto inst = *scenarios::LoadJobShopInstance("la06");
-  const auto o = WithP(0.05);
-  BestOfOptions b;
-  b.samples = 12;
-  b.threads = 1;
-  const auto one = BestOfSamples(inst, o, 5, net, b);
-  b.threads = 2;
-  const auto two = BestOfSamples(inst, o, 5, net, b);
-  EXPECT_EQ(one.best.jobs, two.best.jobs) << "threads must not change the result";
-  EXPECT_EQ(one.best.makespan, two.best.makespan);
-  NeuralJobShopPolicy greedy(net, "gat");
-  const auto g = jobshop::RunEpisode(inst, o, 5, greedy);
-  EXPECT_EQ(one.greedy_makespan, g.makespan);
-  EXPECT_LE(one.best.makespan, g.makespan);
-  EXPECT_GT(one.mean_sample_makespan, 0);
-  // The best sequence replays to its makespan.
-  JobReplayPolicy replay(one.best.jobs);
-  EXPECT_EQ(jobshop::RunEpisode(inst, o, 5, replay).makespan, one.best.makespan);
-  // An expert in the pool can only help.
-  b.expert_evaluations = 500;
-  const auto with_expert = BestOfSamples(inst, o, 5, net, b);
-  EXPECT_LE(with_expert.best.makespan, one.best.makespan);
-  EXPECT_LE(with_expert.best.makespan, with_expert.expert_makespan);
-  EXPECT_EQ(with_expert.expert.makespan, with_expert.expert_makespan);
+  for (const auto& net : {NonDelay(), Shipped()}) {
+    SCOPED_TRACE(net->weights().features);
+    const auto inst = *scenarios::LoadJobShopInstance("la06");
+    const auto o = WithP(0.05);
+    BestOfOptions b;
+    b.samples = 12;
+    b.threads = 1;
+    const auto one = BestOfSamples(inst, o, 5, net, b);
+    b.threads = 2;
+    const auto two = BestOfSamples(inst, o, 5, net, b);
+    EXPECT_EQ(one.best.jobs, two.best.jobs) << "threads must not change the result";
+    EXPECT_EQ(one.best.makespan, two.best.makespan);
+    NeuralJobShopPolicy greedy(net, "gat");
+    const auto g = jobshop::RunEpisode(inst, o, 5, greedy);
+    EXPECT_EQ(one.greedy_makespan, g.makespan);
+    EXPECT_LE(one.best.makespan, g.makespan);
+    EXPECT_GT(one.mean_sample_makespan, 0);
+    // The best sequence replays to its makespan (in the net's decision mode).
+    JobReplayPolicy replay(one.best.jobs, "replay", greedy.decisions());
+    EXPECT_EQ(jobshop::RunEpisode(inst, o, 5, replay).makespan, one.best.makespan);
+    // An expert in the pool can only help.
+    b.expert_evaluations = 500;
+    const auto with_expert = BestOfSamples(inst, o, 5, net, b);
+    EXPECT_LE(with_expert.best.makespan, one.best.makespan);
+    EXPECT_LE(with_expert.best.makespan, with_expert.expert_makespan);
+    EXPECT_EQ(with_expert.expert.makespan, with_expert.expert_makespan);
+  }
 }
 
 // A fixed distribution: `hold` on one machine's hold, `job` on each of its
@@ -186,7 +194,6 @@ TEST(SelfLabel, GreedyHoldsOnlyWhenTheHoldOutweighsTheMachinesJobs) {
 // max_labels, and asking the planner never changes the policy's episode
 // (it is the sampled episode of the same stream).
 TEST(SelfLabel, PlannerLabelsThePoliciesOwnEpisode) {
-  const auto net = Shipped();
   const auto inst = *jobshop::GenerateInstance({.jobs = 10, .machines = 5, .seed = 8});
   const auto o = WithP(0.1);
   TeacherOptions t;
@@ -194,23 +201,36 @@ TEST(SelfLabel, PlannerLabelsThePoliciesOwnEpisode) {
   t.label_share = 1.0;
   t.max_labels = 1000;
   t.stream = 3;
-  SimTime makespan = 0;
-  int agreed = -1;
-  const auto labels = LabelWithPlanner(inst, o, 5, net, t, &makespan, &agreed);
-  NeuralJobShopPolicy own(net, "s", /*sample=*/true);
-  own.set_sample_stream(3);
-  const auto episode = jobshop::RunEpisode(inst, o, 5, own);
-  EXPECT_EQ(makespan, episode.makespan);
-  EXPECT_EQ(static_cast<int>(labels.size()), episode.decisions);  // share 1: every decision
-  EXPECT_GE(agreed, 0);
-  EXPECT_LT(agreed, static_cast<int>(labels.size()));  // the planner disagrees somewhere
-  for (const auto& l : labels) {
-    ASSERT_EQ(l.obs.mask.size(), static_cast<std::size_t>(inst.num_jobs()));
-    EXPECT_EQ(l.obs.mask[l.action], 1);
+  for (const auto& net : {NonDelay(), Shipped()}) {
+    const int features = net->weights().features;
+    SCOPED_TRACE(features);
+    SimTime makespan = 0;
+    int agreed = -1;
+    const auto labels = LabelWithPlanner(inst, o, 5, net, t, &makespan, &agreed);
+    NeuralJobShopPolicy own(net, "s", /*sample=*/true);
+    own.set_sample_stream(3);
+    const auto episode = jobshop::RunEpisode(inst, o, 5, own);
+    EXPECT_EQ(makespan, episode.makespan);
+    if (env::JobShopReserves(features)) {
+      // Share 1 labels every decision with a choice, except a planner's
+      // hold whose planned job is not a reserve action yet.
+      EXPECT_LE(static_cast<int>(labels.size()), episode.decisions);
+      EXPECT_GE(static_cast<int>(labels.size()), episode.decisions / 2);
+    } else {
+      EXPECT_EQ(static_cast<int>(labels.size()), episode.decisions);  // share 1: every decision
+    }
+    EXPECT_GE(agreed, 0);
+    EXPECT_LT(agreed, static_cast<int>(labels.size()));  // the planner disagrees somewhere
+    for (const auto& l : labels) {
+      ASSERT_EQ(l.obs.mask.size(), static_cast<std::size_t>(inst.num_jobs()));
+      EXPECT_EQ(l.obs.mask[l.action], 1);
+    }
+    t.label_share = 0.3;
+    t.max_labels = 4;
+    EXPECT_LE(LabelWithPlanner(inst, o, 5, net, t).size(), 4u);
+    t.label_share = 1.0;
+    t.max_labels = 1000;
   }
-  t.label_share = 0.3;
-  t.max_labels = 4;
-  EXPECT_LE(LabelWithPlanner(inst, o, 5, net, t).size(), 4u);
 }
 
 TEST(SelfLabel, SamplesUseDifferentStreamsOnOneSeed) {
@@ -251,7 +271,9 @@ TEST(SelfLabel, RegistryNamesBestOfKAsACeiling) {
   EXPECT_EQ(spec->kind, "ceiling");
   EXPECT_NE(spec->parameters.find("\"samples\":8"), std::string::npos);
   EXPECT_NE(spec->parameters.find("weights_hash"), std::string::npos);
-  EXPECT_NE(spec->parameters.find("\"temperature\":1.0"), std::string::npos) << spec->parameters;
+  EXPECT_NE(spec->parameters.find(fmt::format("\"temperature\":{}", kBestOfTemperature)),
+            std::string::npos)
+      << spec->parameters;
   auto tempered = reg.Find(Domain::kJobShop, "gat:best8:t0.8");
   ASSERT_TRUE(tempered.ok()) << tempered.error().message;
   EXPECT_EQ(tempered->kind, "ceiling");
@@ -298,7 +320,7 @@ TEST(FeatureVersions, Version2ScalesLoadFeaturesByMachines) {
 }
 
 TEST(FeatureVersions, WeightsFilesRecordTheVersionAndOldOnesAreVersion1) {
-  auto js = ReadWeightsFile(kAssets + "/jobshop_gat.safetensors");
+  auto js = ReadWeightsFile(kAssets + "/jobshop_gat_nondelay.safetensors");
   ASSERT_TRUE(js.ok());
   const auto dir = std::filesystem::temp_directory_path() / "dl_features_test";
   std::filesystem::create_directories(dir);

@@ -83,7 +83,7 @@ class WeightsFile : public ::testing::Test {
 // Probabilities of `net` along a few decisions of a 10x5 instance.
 std::vector<float> Decisions(const FastNet& net) {
   auto inst = *jobshop::GenerateInstance({.jobs = 10, .machines = 5, .seed = 3});
-  env::JobShopEnv e(inst, jobshop::SimOptions{});
+  env::JobShopEnv e(inst, jobshop::SimOptions{}, net.weights().features);
   e.Reset(1);
   FastNet::Workspace ws;
   std::vector<float> all, probs;
@@ -241,8 +241,8 @@ TEST_F(WeightsFile, WrongMetadataIsNamed) {
   EXPECT_NE(with("format_version", "2").find("format_version '2' is not supported"),
             std::string::npos);
   EXPECT_NE(with("domain", "chess").find("domain: unknown domain 'chess'"), std::string::npos);
-  EXPECT_NE(with("domain", "uam").find("does not match this build's uam observation"),
-            std::string::npos);
+  // The job-shop feature version (5) is not a UAM one.
+  EXPECT_NE(with("domain", "uam").find("UAM observations have versions 1 to 2"), std::string::npos);
   EXPECT_NE(with("model", "{\"hidden\": 32, \"heads\": 5, \"layers\": 3}").find("not divisible"),
             std::string::npos);
   EXPECT_NE(with("model", "{\"hidden\": 100000, \"heads\": 4, \"layers\": 3}")
@@ -252,8 +252,8 @@ TEST_F(WeightsFile, WrongMetadataIsNamed) {
   EXPECT_NE(with("model", nullptr).find("no 'model'"), std::string::npos);
   EXPECT_NE(with("observation", "{\"node_dims\": [1]}").find("observation"), std::string::npos);
   EXPECT_NE(with("format", 7).find("__metadata__ 'format' is not a string"), std::string::npos);
-  // A 4-layer header over 3 layers of data.
-  EXPECT_NE(with("model", "{\"hidden\": 32, \"heads\": 4, \"layers\": 4}")
+  // A 4-layer header over 3 layers of data (the shipped feature version).
+  EXPECT_NE(with("model", "{\"features\": 5, \"hidden\": 32, \"heads\": 4, \"layers\": 4}")
                 .find("missing tensor 'layers.3."),
             std::string::npos);
 
