@@ -557,6 +557,13 @@ struct SmallRun {
   Result<TrainConfig> config;
   Result<TrainSummary> run = Error{"not run"};
   std::vector<TrainProgress> seen;
+
+  ::testing::AssertionResult Ok() const {
+    if (!config.ok()) return ::testing::AssertionFailure() << config.error().message;
+    if (!run.ok()) return ::testing::AssertionFailure() << run.error().message;
+    if (seen.empty()) return ::testing::AssertionFailure() << "no progress reported";
+    return ::testing::AssertionSuccess();
+  }
 };
 
 SmallRun TrainSmallJobShop(const char* json, const std::string& dir) {
@@ -575,12 +582,8 @@ TEST_F(TempDir, SelfLabelTrainsAndResumes) {
                                      "jobs": [5], "machines": [3], "steps": 40, "epochs": 1,
                                      "minibatch": 16, "eval_every": 2, "threads": 1})",
                                  Path("sl"));
-  ASSERT_TRUE(small.config.ok()) << small.config.error().message;
-  const auto& c = small.config;
-  const auto& run = small.run;
-  const auto& seen = small.seen;
-  ASSERT_TRUE(run.ok()) << run.error().message;
-  ASSERT_FALSE(seen.empty());
+  ASSERT_TRUE(small.Ok());
+  const auto& [c, run, seen] = small;
   for (const auto& p : seen) {
     EXPECT_TRUE(p.imitation);
     EXPECT_NEAR(p.won_by_sample + p.won_by_greedy + p.won_by_expert, 1.0, 1e-9);
@@ -628,12 +631,8 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
                                      "steps": 30, "epochs": 1, "minibatch": 16,
                                      "eval_every": 1000, "threads": 1, "features": 5})",
                                  Path("dg"));
-  ASSERT_TRUE(small.config.ok()) << small.config.error().message;
-  const auto& c = small.config;
-  const auto& run = small.run;
-  const auto& seen = small.seen;
-  ASSERT_TRUE(run.ok()) << run.error().message;
-  ASSERT_FALSE(seen.empty());
+  ASSERT_TRUE(small.Ok());
+  const auto& [c, run, seen] = small;
   for (const auto& p : seen) {
     EXPECT_TRUE(p.imitation);
     EXPECT_GE(p.planner_agreed, 0);
