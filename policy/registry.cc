@@ -163,9 +163,11 @@ Result<PolicySpec> SampledSpec(std::string_view name, const SampledName& sampled
         name, base, base)};
   if (sampled.temperature > 10)
     return Error{fmt::format("'{}': the sampling temperature must be in (0, 10]", name)};
-  const double temperature = sampled.temperature > 0 ? sampled.temperature : kBestOfTemperature;
   auto learned = LoadLearned(base, learned_path, Domain::kJobShop);
   if (!learned) return learned.error();
+  const double temperature = sampled.temperature > 0
+                                 ? sampled.temperature
+                                 : BestOfTemperature(learned->net->weights().features);
   PolicySpec spec;
   spec.domain = Domain::kJobShop;
   spec.name = std::string(name);

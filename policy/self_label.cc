@@ -229,6 +229,10 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
   return r;
 }
 
+double BestOfTemperature(int features) {
+  return env::JobShopReserves(features) ? kBestOfTemperatureReserve : kBestOfTemperatureNonDelay;
+}
+
 SampledBestPolicy::SampledBestPolicy(std::shared_ptr<const FastNet> net, std::string name,
                                      int samples, int threads, double temperature)
     : net_(std::move(net)),

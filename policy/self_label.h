@@ -105,12 +105,15 @@ struct BestOfOptions {
   double temperature = 1.0;     // samples draw from p^(1/T), renormalised
 };
 
-// The default temperature of best-of-K sampling at inference (NAME:best<K>).
-// Chosen for the shipped `gat` on generated validation instances, never on
-// the reported ones (scripts/tune_sampling_temperature.py: 0.3-0.45 best,
-// 3.4% below T = 1); the non-delay policy's best was 1 (NAME:best<K>:t1).
-// Training samples at 1.
-inline constexpr double kBestOfTemperature = 0.45;
+// The default temperature of best-of-K sampling at inference (NAME:best<K>)
+// for a net of job-shop feature version `features`, one per decision mode.
+// Chosen on generated validation instances, never on the reported ones
+// (scripts/tune_sampling_temperature.py): with reserve actions (version 5,
+// the shipped `gat`) 0.3-0.45 were best, 3.4% below T = 1; non-delay nets
+// (versions 1-3) were best at 1. Training samples at 1.
+inline constexpr double kBestOfTemperatureReserve = 0.45;
+inline constexpr double kBestOfTemperatureNonDelay = 1.0;
+double BestOfTemperature(int features);
 
 struct BestOfResult {
   JobSequence best;
@@ -136,7 +139,7 @@ BestOfResult BestOfSamples(const jobshop::Instance& instance, const jobshop::Sim
 class SampledBestPolicy final : public jobshop::Policy {
  public:
   SampledBestPolicy(std::shared_ptr<const FastNet> net, std::string name, int samples,
-                    int threads, double temperature = kBestOfTemperature);
+                    int threads, double temperature);
   std::string name() const override { return name_; }
   void Reset(std::uint64_t seed) override;
   int Choose(const jobshop::Simulator& sim, std::span<const jobshop::Candidate> candidates) override;

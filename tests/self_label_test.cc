@@ -251,7 +251,7 @@ TEST(SelfLabel, SampledBestPolicyFollowsItsBestSample) {
   const auto net = Shipped();
   const auto inst = *scenarios::LoadJobShopInstance("la02");
   const auto o = WithP(0.1);
-  SampledBestPolicy best(net, "gat:best16", 16, 2);
+  SampledBestPolicy best(net, "gat:best16", 16, 2, BestOfTemperature(net->weights().features));
   const auto r = jobshop::RunEpisode(inst, o, 9, best);
   ASSERT_EQ(r.outcome, jobshop::Outcome::kCompleted);
   EXPECT_EQ(r.makespan, best.last_search().best.makespan);
@@ -271,9 +271,14 @@ TEST(SelfLabel, RegistryNamesBestOfKAsACeiling) {
   EXPECT_EQ(spec->kind, "ceiling");
   EXPECT_NE(spec->parameters.find("\"samples\":8"), std::string::npos);
   EXPECT_NE(spec->parameters.find("weights_hash"), std::string::npos);
-  EXPECT_NE(spec->parameters.find(fmt::format("\"temperature\":{}", kBestOfTemperature)),
+  // The default temperature is the one chosen for the net's decision mode.
+  EXPECT_NE(spec->parameters.find(fmt::format("\"temperature\":{}", kBestOfTemperatureReserve)),
             std::string::npos)
       << spec->parameters;
+  auto nondelay = reg.Find(Domain::kJobShop, kAssets + "/jobshop_gat_nondelay.pt:best8");
+  ASSERT_TRUE(nondelay.ok()) << nondelay.error().message;
+  EXPECT_NE(nondelay->parameters.find("\"temperature\":1.0"), std::string::npos)
+      << nondelay->parameters;
   auto tempered = reg.Find(Domain::kJobShop, "gat:best8:t0.8");
   ASSERT_TRUE(tempered.ok()) << tempered.error().message;
   EXPECT_EQ(tempered->kind, "ceiling");
