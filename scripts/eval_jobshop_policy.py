@@ -84,6 +84,12 @@ def main():
     a = ap.parse_args()
 
     table = run_rules(a.bin, a.instances.split(","), a.policy, a.p, a.seeds, a.threads)
+    unbounded = sorted({inst for (_, inst), pols in table.items()
+                        if any(ref is None for _, ref in pols.values())})
+    if unbounded:
+        sys.exit(f"eval_jobshop_policy.py: no best known BWS makespan (bws_ub) for "
+                 f"{', '.join(unbounded)}: the gap table needs one; pass --instances "
+                 f"with a bound (the built-in la01-la20, ft06, ft10, ft20)")
     print(f"## {a.policy} on {a.instances.split(',')[0]}..{a.instances.split(',')[-1]}, "
           f"{a.seeds} seeds: mean gap % to bws_ub")
     print("| p | best rule | its gap | policy gap | margin (points, 95% CI) | instances won |")
