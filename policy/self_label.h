@@ -110,7 +110,8 @@ struct BestOfOptions {
 // Chosen on generated validation instances, never on the reported ones
 // (scripts/tune_sampling_temperature.py): with reserve actions (version 5,
 // the shipped `gat`) 0.3-0.45 were best, 3.4% below T = 1; non-delay nets
-// (versions 1-3) were best at 1. Training samples at 1.
+// (versions 1-3) were best at 1, which version 4 (per-machine holds, not
+// tuned) keeps. Training samples at 1.
 inline constexpr double kBestOfTemperatureReserve = 0.45;
 inline constexpr double kBestOfTemperatureNonDelay = 1.0;
 double BestOfTemperature(int features);
