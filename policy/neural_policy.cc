@@ -60,11 +60,7 @@ void NeuralJobShopPolicy::Reset(std::uint64_t seed) {
 const std::vector<float>& NeuralJobShopPolicy::Probabilities(const jobshop::Simulator& sim) {
   if (observed_ != &sim.instance() ||
       obs_.node_sets.empty() || obs_.node_sets[0].count != sim.instance().num_operations() ||
-      static_cast<int>(obs_.mask.size()) !=
-          sim.instance().num_jobs() +
-              (env::JobShopHolds(net_->features()) && !env::JobShopReserves(net_->features())
-                   ? sim.instance().num_machines
-                   : 0)) {
+      static_cast<int>(obs_.mask.size()) != env::JobShopActions(sim.instance(), net_->features())) {
     observed_ = &sim.instance();
     observer_ = std::make_unique<env::JobShopObserver>(sim.instance(), net_->features());
     obs_ = env::Observation{};

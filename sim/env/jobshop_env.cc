@@ -116,7 +116,7 @@ void JobShopObserver::Init(Observation* obs) const {
   }
   obs->edge_sets = {std::move(next), std::move(prev), std::move(om), std::move(mo)};
   obs->globals.assign(2, 0.f);
-  const int actions = n + (JobShopHolds(features_) && !JobShopReserves(features_) ? m : 0);
+  const int actions = JobShopActions(*instance_, features_);
   obs->mask.assign(actions, 0);
   obs->action_node_set = 0;
   obs->action_nodes.assign(actions, -1);

@@ -84,10 +84,16 @@ inline constexpr int kJobShopFeaturesCurrent = 2;
 inline constexpr int kJobShopFeaturesNewest = 5;
 // Whether a version's policies decide in the wide mode (hold actions).
 inline bool JobShopHolds(int version) { return version >= 4; }
-// Version 5 (experimental): no per-machine hold actions; instead a job that
+// Version 5: no per-machine hold actions; instead a job that
 // is processing, whose next op is on a free machine offering a hold, is a
 // "reserve" action (hold that machine for it), on its next op's node.
 inline bool JobShopReserves(int version) { return version >= 5; }
+// Actions of a version's policies: one per job, plus one hold per machine
+// in version 4.
+inline int JobShopActions(const jobshop::Instance& instance, int version) {
+  return instance.num_jobs() +
+         (JobShopHolds(version) && !JobShopReserves(version) ? instance.num_machines : 0);
+}
 // Columns of the op and machine node sets in a feature version.
 int JobShopOpFeatures(int version);
 int JobShopMachineFeatures(int version);
