@@ -3,6 +3,7 @@
 #include "scenarios/catalog.h"
 #include "sim/core/rng.h"
 #include "sim/env/jobshop_env.h"
+#include "sim/jobshop/generator.h"
 #include "sim/jobshop/rules.h"
 #include "sim/jobshop/schedule.h"
 #include "sim/jobshop/validator.h"
@@ -187,51 +188,59 @@ TEST(JobShopEnv, HoldActionsAreTheWideModesHoldCandidates) {
 // Version 5: no hold actions; a processing job whose next op is on a
 // machine that offers a hold is a "reserve" action on that op's node (hold
 // that machine for it). Random episodes that reserve still finish and
-// pass the independent validator.
+// pass the independent validator. Any machine can be reserved: a 300-
+// machine instance reserves machines beyond the first 256 too.
 TEST(JobShopEnv, ReserveActionsHoldTheMachineOfTheJobsNextOp) {
-  auto inst = scenarios::LoadJobShopInstance("la01");
-  ASSERT_TRUE(inst.ok());
-  const int n = inst->num_jobs();
-  jobshop::SimOptions o;
-  o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
-  JobShopEnv env(*inst, o, 5);
-  EXPECT_EQ(env.num_actions(), n);
-  EXPECT_EQ(env.simulator().options().decisions, jobshop::DecisionMode::kHold);
-  Rng rng(4);
-  int reserves = 0;
-  for (std::uint64_t seed = 0; seed < 6; ++seed) {
-    env.Reset(seed);
-    const Observation& obs = env.observation();
-    EXPECT_TRUE(obs.action_sets.empty());
-    while (!env.done()) {
-      const auto& sim = env.simulator();
-      std::vector<int> legal;
-      for (int a = 0; a < n; ++a) {
-        if (!obs.mask[a]) continue;
-        legal.push_back(a);
-        const int c = CandidateOfAction(sim, a, 5);
-        ASSERT_GE(c, 0);
-        const auto& cand = sim.candidates()[c];
-        if (!cand.hold()) {
-          EXPECT_EQ(cand.job.value, a);
-          EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, cand.op));
-          continue;
+  auto la01 = scenarios::LoadJobShopInstance("la01");
+  ASSERT_TRUE(la01.ok());
+  auto wide = jobshop::GenerateInstance({.jobs = 4, .machines = 300, .seed = 7});
+  ASSERT_TRUE(wide.ok());
+  for (const jobshop::Instance* inst : {&*la01, &*wide}) {
+    const int n = inst->num_jobs();
+    jobshop::SimOptions o;
+    o.breakdowns = jobshop::PerOperationBreakdowns(0.1);
+    JobShopEnv env(*inst, o, 5);
+    EXPECT_EQ(env.num_actions(), n);
+    EXPECT_EQ(env.simulator().options().decisions, jobshop::DecisionMode::kHold);
+    Rng rng(4);
+    int reserves = 0, beyond_256 = 0;
+    for (std::uint64_t seed = 0; seed < 6; ++seed) {
+      env.Reset(seed);
+      const Observation& obs = env.observation();
+      EXPECT_TRUE(obs.action_sets.empty());
+      while (!env.done()) {
+        const auto& sim = env.simulator();
+        std::vector<int> legal;
+        for (int a = 0; a < n; ++a) {
+          if (!obs.mask[a]) continue;
+          legal.push_back(a);
+          const int c = CandidateOfAction(sim, a, 5);
+          ASSERT_GE(c, 0);
+          const auto& cand = sim.candidates()[c];
+          if (!cand.hold()) {
+            EXPECT_EQ(cand.job.value, a);
+            EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, cand.op));
+            continue;
+          }
+          // A reserve: job a processes now, and its next op is on the held machine.
+          ASSERT_EQ(sim.job_status(a), jobshop::Simulator::JobStatus::kProcessing);
+          const int k = sim.next_op(a) + 1;
+          ASSERT_LT(k, static_cast<int>(inst->jobs[a].size()));
+          EXPECT_EQ(inst->jobs[a][k].machine, cand.machine);
+          EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, k));
         }
-        // A reserve: job a processes now, and its next op is on the held machine.
-        ASSERT_EQ(sim.job_status(a), jobshop::Simulator::JobStatus::kProcessing);
-        const int k = sim.next_op(a) + 1;
-        ASSERT_LT(k, static_cast<int>(inst->jobs[a].size()));
-        EXPECT_EQ(inst->jobs[a][k].machine, cand.machine);
-        EXPECT_EQ(obs.action_nodes[a], sim.op_index(a, k));
+        ASSERT_FALSE(legal.empty());
+        const int a = legal[rng.UniformInt(0, legal.size() - 1)];
+        const auto& chosen = sim.candidates()[CandidateOfAction(sim, a, 5)];
+        reserves += chosen.hold();
+        beyond_256 += chosen.hold() && chosen.machine.value >= 256;
+        env.Step(a);
       }
-      ASSERT_FALSE(legal.empty());
-      const int a = legal[rng.UniformInt(0, legal.size() - 1)];
-      reserves += sim.candidates()[CandidateOfAction(sim, a, 5)].hold();
-      env.Step(a);
+      ExpectCompletedAndValid(*inst, env.simulator().result(), /*check_makespan=*/false);
     }
-    ExpectCompletedAndValid(*inst, env.simulator().result(), /*check_makespan=*/false);
+    EXPECT_GT(reserves, 0);
+    if (inst == &*wide) EXPECT_GT(beyond_256, 0);
   }
-  EXPECT_GT(reserves, 0);
 }
 
 TEST(JobShopEnv, StepUpdateIsBitIdenticalToAFullWrite) {

@@ -318,13 +318,19 @@ void WriteMask(const Simulator& sim, int n, Observation* obs, bool reserves) {
     action_nodes[j] = sim.op_index(j, c.op);
   }
   if (!reserves) return;
-  std::uint64_t open[4] = {};  // machines offering a hold (up to 256)
+  // Machines offering a hold: on the stack up to 256 machines, else heap.
+  const int machines = sim.instance().num_machines;
+  constexpr int kStackMachines = 256;
+  std::uint8_t open_stack[kStackMachines] = {};
+  std::vector<std::uint8_t> open_heap;
+  std::uint8_t* open = open_stack;
+  if (machines > kStackMachines) open = (open_heap.assign(machines, 0), open_heap.data());
   for (const auto& c : sim.candidates())
-    if (c.hold() && c.machine.value < 256) open[c.machine.value >> 6] |= 1ull << (c.machine.value & 63);
+    if (c.hold()) open[c.machine.value] = 1;
   for (int j = 0; j < n; ++j) {
     if (mask[j]) continue;
     const int m = ReserveMachine(sim, j);
-    if (m < 0 || m >= 256 || !(open[m >> 6] >> (m & 63) & 1)) continue;
+    if (m < 0 || !open[m]) continue;
     mask[j] = 1;
     action_nodes[j] = sim.op_index(j, sim.next_op(j) + 1);
   }
