@@ -239,6 +239,24 @@ int DoExport(const std::string& checkpoint, std::string out_path, std::ostream& 
   return kExitOk;
 }
 
+// `train average`: one checkpoint whose weights are the mean of several.
+int DoAverage(const std::vector<std::string>& checkpoints, const std::string& out_path,
+              std::ostream& out) {
+  if (checkpoints.size() < 2) throw BadInput{"train average: give at least two checkpoints"};
+  for (const auto& c : checkpoints)
+    if (std::filesystem::path(c) == std::filesystem::path(out_path))
+      throw BadInput{fmt::format("train average: --out {} is one of the inputs", out_path)};
+  auto model = policy::NeuralModel::Average(checkpoints);
+  if (!model) throw BadInput{model.error().message};
+  if (Status st = (*model)->Save(out_path, (*model)->trainer_state()); !st.ok())
+    throw BadInput{st.error().message};
+  auto check = policy::ReadWeightsFile(policy::WeightsPathFor(out_path));
+  if (!check) throw BadInput{check.error().message};
+  out << fmt::format("{}: mean of {} {} checkpoints, weights hash {}\n", out_path,
+                     checkpoints.size(), DomainName((*model)->domain()), check->hash);
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::ostream& err) {
@@ -284,8 +302,19 @@ void AddTrainCommands(CLI::App& app, CliAction* action, std::ostream& out, std::
   exp->callback([=, &out] {
     *action = [=, &out] { return DoExport(*checkpoint, *weights, out); };
   });
+  auto* avg = c->add_subcommand(
+      "average", "Write a checkpoint whose weights are the mean of several of one model shape "
+                 "(checkpoint averaging, e.g. of a run's snapshots: snapshot_every in --config)");
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  auto averaged = std::make_shared<std::string>();
+  avg->add_option("checkpoints", *inputs, "Checkpoints (.pt) to average")->required();
+  avg->add_option("--out", *averaged, "Checkpoint to write (its .safetensors beside it)")
+      ->required();
+  avg->callback([=, &out] {
+    *action = [=, &out] { return DoAverage(*inputs, *averaged, out); };
+  });
   c->callback([=, &out, &err] {
-    if (exp->parsed()) return;  // `train export`
+    if (exp->parsed() || avg->parsed()) return;  // `train export`, `train average`
     *action = [=, &out, &err] { return DoTrain(*f, out, err); };
   });
 }

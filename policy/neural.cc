@@ -1527,6 +1527,36 @@ Result<std::unique_ptr<NeuralModel>> NeuralModel::Load(const std::string& path) 
   return model;
 }
 
+Result<std::unique_ptr<NeuralModel>> NeuralModel::Average(std::span<const std::string> paths) {
+  if (paths.empty()) return Error{"average: no checkpoints given"};
+  auto base = Load(paths.back());
+  if (!base) return base.error();
+  NeuralModel& m = **base;
+  const ModelConfig& mc = m.config();
+  auto sum = m.impl_->net->parameters();
+  at::NoGradGuard no_grad;
+  for (std::size_t i = 0; i + 1 < paths.size(); ++i) {
+    auto other = Load(paths[i]);
+    if (!other) return other.error();
+    const ModelConfig& oc = (*other)->config();
+    if ((*other)->domain() != m.domain() || oc.hidden != mc.hidden || oc.heads != mc.heads ||
+        oc.layers != mc.layers || oc.features != mc.features)
+      return Error{fmt::format(
+          "average: {} is a {} model (hidden {} heads {} layers {} features {}), {} a {} model "
+          "(hidden {} heads {} layers {} features {}): only one model shape can be averaged",
+          paths[i], DomainName((*other)->domain()), oc.hidden, oc.heads, oc.layers, oc.features,
+          paths.back(), DomainName(m.domain()), mc.hidden, mc.heads, mc.layers, mc.features)};
+    const auto add = (*other)->impl_->net->parameters();
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k].add_(add[k]);
+  }
+  for (auto& p : sum) p.div_(static_cast<double>(paths.size()));
+  ++m.impl_->version;
+  Json st = Json::parse(m.impl_->trainer_state);
+  st["averaged_from"] = std::vector<std::string>(paths.begin(), paths.end());
+  m.impl_->trainer_state = st.dump();
+  return base;
+}
+
 namespace testing {
 std::vector<float> GatAggregate(const std::vector<float>& x, int n, int d,
                                 const std::vector<int>& src, const std::vector<int>& dst,

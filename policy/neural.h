@@ -103,6 +103,13 @@ class NeuralModel {
   // Loads a checkpoint written by Save. Errors: missing file, not a
   // dispatchlab checkpoint, incompatible version.
   static Result<std::unique_ptr<NeuralModel>> Load(const std::string& path);
+  // The element-wise mean of the weights of checkpoints of one model shape
+  // (checkpoint averaging: snapshots of one run, late in training, average
+  // out the noise of the last updates). Optimizer and trainer state are the
+  // last path's; its trainer state gains "averaged_from" (the paths).
+  // Errors: fewer than one path, a path Load refuses, another domain or
+  // model shape.
+  static Result<std::unique_ptr<NeuralModel>> Average(std::span<const std::string> paths);
   ~NeuralModel();
 
   Domain domain() const;

@@ -297,6 +297,7 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "threads") c.threads = static_cast<int>(integer(v, k, 1, 256));
       else if (k == "eval_every") c.eval_every = static_cast<int>(integer(v, k, 0, 1 << 30));
       else if (k == "checkpoint_every") c.checkpoint_every = static_cast<int>(integer(v, k, 1, 1 << 30));
+      else if (k == "snapshot_every") c.snapshot_every = static_cast<int>(integer(v, k, 0, 1 << 30));
       else if (k == "clip") c.ppo.clip = v.get<double>();
       else if (k == "value_clip") c.ppo.value_clip = v.get<double>();
       else if (k == "value_coef") c.ppo.value_coef = v.get<double>();
@@ -324,7 +325,8 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       } else {
         return Error{fmt::format(
             "{}: unknown key '{}' (known: steps, method, envs, rollout, critic_warmup, lr, gamma, "
-            "lambda, reward_scale, seed, threads, eval_every, checkpoint_every, clip, value_clip, "
+            "lambda, reward_scale, seed, threads, eval_every, checkpoint_every, snapshot_every, clip, "
+            "value_clip, "
             "value_coef, entropy_coef, max_grad_norm, epochs, minibatch, hidden, heads, layers, "
             "features, instances, samples, expert_evaluations, labels_per_instance, label_share, "
             "greedy_floor, jobs, machines, shutdown_p, max_time, vertiports, aircraft)",
@@ -389,6 +391,7 @@ std::string TrainConfigJson(const TrainConfig& c) {
   j["seed"] = c.seed;
   j["eval_every"] = c.eval_every;
   j["checkpoint_every"] = c.checkpoint_every;
+  if (c.snapshot_every > 0) j["snapshot_every"] = c.snapshot_every;
   j["epochs"] = c.ppo.epochs;
   j["minibatch"] = c.ppo.minibatch;
   j["clip"] = c.ppo.clip;
@@ -409,6 +412,7 @@ std::string TrainConfigJson(const TrainConfig& c) {
     j["samples"] = c.samples;
     j["expert_evaluations"] = c.expert_evaluations;
     j["labels_per_instance"] = c.labels_per_instance;
+    j["label_share"] = c.label_share;  // dagger: the share of decisions labelled
   } else {
     j["instances"] = c.instances;
     j["samples"] = c.samples;
@@ -919,6 +923,12 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
     }
     if (leader && (iteration % c.checkpoint_every == 0 || step >= c.steps)) {
       if (Status st = save(latest); !st.ok()) return st.error();
+    }
+    if (leader && c.snapshot_every > 0 && iteration % c.snapshot_every == 0) {
+      fs::create_directories(fs::path(out_dir) / "snapshots", ec);
+      const std::string snap =
+          (fs::path(out_dir) / "snapshots" / fmt::format("step-{:09d}.pt", step)).string();
+      if (Status st = save(snap); !st.ok()) return st.error();
     }
     if (cb.on_progress) cb.on_progress(p);
   }

@@ -68,6 +68,10 @@ struct TrainConfig {
   int threads = 2;              // env stepping threads (torch intra-op: same)
   int eval_every = 20;          // iterations
   int checkpoint_every = 10;    // iterations
+  // Every this many iterations (0: never) a copy of the weights is kept as
+  // <out>/snapshots/step-<step>.pt, for checkpoint averaging
+  // (NeuralModel::Average, `train average`).
+  int snapshot_every = 0;
   // Job-shop instance sampling.
   std::vector<int> jobs = {10, 15, 20};
   std::vector<int> machines = {5, 10};

@@ -360,6 +360,26 @@ TEST_F(EvalCli, TrainResumeKeepsTheRunsSettings) {
   auto bad = Cli({"train", "export", "--checkpoint", (dir_ / "nope.pt").string()});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("no such checkpoint"), std::string::npos) << bad.err;
+
+  // `train average` writes a checkpoint and the weights file beside it.
+  const std::string latest = (dir_ / "run" / "checkpoint.pt").string();
+  const std::string best_pt = (dir_ / "run" / "best.pt").string();
+  const std::string mean = (dir_ / "mean.pt").string();
+  auto averaged = Cli({"train", "average", latest, best_pt, "--out", mean});
+  ASSERT_EQ(averaged.code, 0) << averaged.err;
+  EXPECT_NE(averaged.out.find("mean of 2 jobshop checkpoints"), std::string::npos) << averaged.out;
+  EXPECT_TRUE(fs::exists(dir_ / "mean.safetensors"));
+  auto mean_run = Cli({"jobshop", "run", "--instance", "ft06", "--policy", mean});
+  EXPECT_EQ(mean_run.code, 0) << mean_run.err;
+  auto one = Cli({"train", "average", latest, "--out", mean});
+  EXPECT_EQ(one.code, 2);
+  EXPECT_NE(one.err.find("at least two"), std::string::npos) << one.err;
+  auto onto = Cli({"train", "average", latest, best_pt, "--out", best_pt});
+  EXPECT_EQ(onto.code, 2);
+  EXPECT_NE(onto.err.find("is one of the inputs"), std::string::npos) << onto.err;
+  auto missing = Cli({"train", "average", latest, (dir_ / "nope.pt").string(), "--out", mean});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("no such checkpoint"), std::string::npos) << missing.err;
 }
 
 TEST_F(EvalCli, KilledBatchResumesWithOneResultPerCell) {

@@ -1,6 +1,7 @@
 // Graph-attention policies and PPO on LibTorch (built with torch only).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -477,6 +478,52 @@ TEST_F(TempDir, SaveWritesTheWeightsFileWithExactlyTheNetworksWeights) {
   }
 }
 
+// Averaging checkpoints gives the element-wise mean of their weights (a
+// checkpoint with itself: the same weights, exactly), keeps the last one's
+// trainer state with the inputs named, and refuses mixed model shapes.
+TEST_F(TempDir, AveragedCheckpointHoldsTheMeanOfTheWeights) {
+  NeuralModel::SetThreads(1);
+  auto a = NeuralModel::Create(Domain::kJobShop, ModelConfig{}, 3).value();
+  auto b = NeuralModel::Create(Domain::kJobShop, ModelConfig{}, 4).value();
+  ASSERT_TRUE(a->Save(Path("a.pt"), R"({"step": 1})").ok());
+  ASSERT_TRUE(b->Save(Path("b.pt"), R"({"step": 2})").ok());
+  const auto wa = AllWeights(a->fast_net()->weights()), wb = AllWeights(b->fast_net()->weights());
+  ASSERT_NE(wa, wb);
+
+  const std::vector<std::string> same = {Path("a.pt"), Path("a.pt")};
+  EXPECT_EQ(AllWeights(NeuralModel::Average(same).value()->fast_net()->weights()), wa);
+
+  const std::vector<std::string> both = {Path("a.pt"), Path("b.pt")};
+  auto mean = NeuralModel::Average(both);
+  ASSERT_TRUE(mean.ok()) << mean.error().message;
+  const auto wm = AllWeights((*mean)->fast_net()->weights());
+  ASSERT_EQ(wm.size(), wa.size());
+  for (std::size_t i = 0; i < wm.size(); ++i)
+    ASSERT_NEAR(wm[i], 0.5f * (wa[i] + wb[i]), 1e-6f) << i;
+  const auto st = nlohmann::json::parse((*mean)->trainer_state());
+  EXPECT_EQ(st.value("step", 0), 2);
+  EXPECT_EQ(st["averaged_from"], nlohmann::json(both));
+  // Saved, it is a checkpoint like any other.
+  ASSERT_TRUE((*mean)->Save(Path("m.pt"), (*mean)->trainer_state()).ok());
+  EXPECT_EQ(AllWeights(ReadWeightsFile(Path("m.safetensors")).value().weights), wm);
+
+  auto small = NeuralModel::Create(Domain::kJobShop, ModelConfig{.hidden = 24, .heads = 3}, 5);
+  ASSERT_TRUE(small.value()->Save(Path("s.pt"), "{}").ok());
+  auto uam = NeuralModel::Create(Domain::kUam, ModelConfig{}, 5);
+  ASSERT_TRUE(uam.value()->Save(Path("u.pt"), "{}").ok());
+  for (const char* other : {"s.pt", "u.pt"}) {
+    const std::vector<std::string> mixed = {Path(other), Path("a.pt")};
+    auto refused = NeuralModel::Average(mixed);
+    ASSERT_FALSE(refused.ok()) << other;
+    EXPECT_NE(refused.error().message.find("only one model shape"), std::string::npos)
+        << refused.error().message;
+  }
+  EXPECT_FALSE(NeuralModel::Average(std::vector<std::string>{}).ok());
+  const std::vector<std::string> missing = {Path("a.pt"), Path("none.pt")};
+  EXPECT_NE(NeuralModel::Average(missing).error().message.find("no such checkpoint"),
+            std::string::npos);
+}
+
 // The committed .safetensors of the shipped policies are their .pt's
 // weights, bit for bit (made with `train export`).
 TEST(WeightsFile, ShippedWeightsFilesAreTheShippedCheckpoints) {
@@ -629,7 +676,8 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
                                      "expert_evaluations": 200, "label_share": 0.5,
                                      "labels_per_instance": 8, "jobs": [5], "machines": [3],
                                      "steps": 30, "epochs": 1, "minibatch": 16,
-                                     "eval_every": 1000, "threads": 1, "features": 5})",
+                                     "eval_every": 1000, "threads": 1, "features": 5,
+                                     "snapshot_every": 1})",
                                  Path("dg"));
   ASSERT_TRUE(small.Ok());
   const auto& [c, run, seen] = small;
@@ -642,6 +690,20 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
   ASSERT_TRUE(saved.ok());
   EXPECT_EQ(saved->config.method, TrainMethod::kDagger);
   EXPECT_EQ(saved->config.model.features, 5);
+  // The labelled share is the run's setting: a plain --resume keeps it.
+  EXPECT_EQ(saved->config.label_share, 0.5);
+  EXPECT_EQ(saved->config.snapshot_every, 1);
+  // One snapshot per iteration, named by step, each with its weights file;
+  // the last one is the final checkpoint's weights.
+  std::vector<std::string> snaps;
+  for (const auto& e : fs::directory_iterator(Path("dg/snapshots")))
+    if (e.path().extension() == ".pt") snaps.push_back(e.path().string());
+  std::sort(snaps.begin(), snaps.end());
+  ASSERT_EQ(snaps.size(), static_cast<std::size_t>(run->iterations));
+  EXPECT_EQ(fs::path(snaps.back()).filename().string(), fmt::format("step-{:09d}.pt", run->steps));
+  EXPECT_TRUE(fs::exists(fs::path(snaps.back()).replace_extension(".safetensors")));
+  EXPECT_EQ(AllWeights(NeuralModel::Load(snaps.back()).value()->fast_net()->weights()),
+            AllWeights(NeuralModel::Load(Path("dg/checkpoint.pt")).value()->fast_net()->weights()));
   TrainConfig more = *c;
   more.steps = run->steps + 20;
   auto resumed = Train(more, Path("dg"), true, {}, nullptr);
