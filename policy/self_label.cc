@@ -104,6 +104,22 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
   observer.Init(&obs);
   sim.Reset(seed);
   policy.Reset(seed);
+  // Warm start: the net's episode is played first, then replayed with its
+  // own choices, and each label's planner starts from that episode's
+  // machine sequences (the rest of what the net did from that state).
+  std::vector<int> taken;
+  jobshop::PlanFollower::Plan episode;
+  if (teacher.warm_start) {
+    while (sim.AdvanceToDecision()) {
+      const auto cands = sim.candidates();
+      taken.push_back(cands.size() < 2 ? 0 : policy.Choose(sim, cands));
+      sim.Apply(taken.back());
+    }
+    if (sim.result().outcome == jobshop::Outcome::kCompleted)
+      episode = jobshop::ReplanPolicy::SequencesOf(instance, sim.result());
+    sim.Reset(seed);
+  }
+  std::size_t decision = 0;
   Rng draw = Rng::Stream(teacher.label_seed, StreamTag::kPolicy, 0xda66e5, seed);
   std::vector<Transition> out;
   int same = 0;
@@ -111,15 +127,19 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
     const auto cands = sim.candidates();
     if (cands.size() < 2) {  // forced: the simulator asks only in the wide mode's corner case
       sim.Apply(0);
+      ++decision;
       continue;
     }
-    const int own = policy.Choose(sim, cands);
+    DL_DCHECK(!teacher.warm_start || (decision < taken.size() && taken[decision] < static_cast<int>(cands.size())));
+    const int own = teacher.warm_start ? taken[decision] : policy.Choose(sim, cands);
+    ++decision;
     if (static_cast<int>(out.size()) < teacher.max_labels && draw.Uniform() < teacher.label_share) {
       jobshop::ReplanOptions ro;
       ro.plan_evaluations = teacher.evaluations;
       ro.seed = draw.NextU64();
       jobshop::ReplanPolicy planner(ro);
       planner.Reset(seed);
+      if (!episode.empty()) planner.WarmStart(episode);
       int label = planner.Choose(sim, cands);
       // The planner holds when no candidate is next in its plan, and names
       // the first machine's hold. The one that matters is the machine the

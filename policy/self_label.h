@@ -82,12 +82,18 @@ std::vector<Transition> Demonstrate(const jobshop::Instance& instance,
 // planned start wants it now). The episode goes on with the net's own
 // choice. `makespan` (optional) receives the net's episode makespan
 // (kTimeInfinity on a deadlock); `agreed` the labels the net's own choice
-// matched.
+// matched. With `warm_start` the episode is played first and each
+// re-plan starts from its machine sequences, so a label's plan is never
+// worse than what the net went on to do from that state (at p = 0:
+// planned makespan <= the episode's); without it the planner constructs
+// its own first solution, which with a small budget on a large instance
+// is worse than the net. Same episode, same labelled decisions either way.
 struct TeacherOptions {
   std::int64_t evaluations = 2000;
   double label_share = 0.25;
   int max_labels = 48;
   bool sample = true;
+  bool warm_start = false;
   std::uint64_t stream = 0;
   std::uint64_t label_seed = 0;  // which decisions are labelled
 };

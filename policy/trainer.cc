@@ -284,6 +284,10 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "expert_evaluations") c.expert_evaluations = static_cast<int>(integer(v, k, 0, 10000000));
       else if (k == "labels_per_instance") c.labels_per_instance = static_cast<int>(integer(v, k, 0, 1 << 20));
       else if (k == "label_share") c.label_share = v.get<double>();
+      else if (k == "label_warm_start") {
+        if (!v.is_boolean()) throw BadValue{fmt::format("label_warm_start: expected true or false, found {}", v.dump())};
+        c.label_warm_start = v.get<bool>();
+      }
       else if (k == "greedy_floor") c.greedy_floor = v.get<double>();
       else if (k == "features") c.model.features = static_cast<int>(integer(v, k, 1, env::kJobShopFeaturesNewest));
       else if (k == "envs") c.envs = static_cast<int>(integer(v, k, 1, 1024));
@@ -329,6 +333,7 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
             "value_clip, "
             "value_coef, entropy_coef, max_grad_norm, epochs, minibatch, hidden, heads, layers, "
             "features, instances, samples, expert_evaluations, labels_per_instance, label_share, "
+            "label_warm_start, "
             "greedy_floor, jobs, machines, shutdown_p, max_time, vertiports, aircraft)",
             source, k)};
       }
@@ -413,6 +418,7 @@ std::string TrainConfigJson(const TrainConfig& c) {
     j["expert_evaluations"] = c.expert_evaluations;
     j["labels_per_instance"] = c.labels_per_instance;
     j["label_share"] = c.label_share;  // dagger: the share of decisions labelled
+    j["label_warm_start"] = c.label_warm_start;
   } else {
     j["instances"] = c.instances;
     j["samples"] = c.samples;
@@ -771,6 +777,7 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
         TeacherOptions t;
         t.evaluations = c.expert_evaluations;
         t.label_share = c.label_share;
+        t.warm_start = c.label_warm_start;
         t.max_labels = c.labels_per_instance > 0 ? c.labels_per_instance : 1 << 30;
         t.sample = true;
         t.stream = draw.NextU64();

@@ -85,6 +85,9 @@ struct TrainConfig {
   // At most this many of the best episode's decisions are trained on
   // (drawn at random; 0: all). Bounds the update's cost on large instances.
   int labels_per_instance = 0;
+  // dagger: each label's planner starts from the machine sequences of the
+  // net's own episode (TeacherOptions::warm_start).
+  bool label_warm_start = false;
   // UAM imitate (DAgger with the rollout planner as the expert; `samples`
   // is its futures per action, `instances` the days per iteration): the
   // share of decisions labelled, and the least share of roll-in decisions

@@ -15,6 +15,7 @@
 #include "scenarios/catalog.h"
 #include "sim/env/jobshop_env.h"
 #include "sim/jobshop/generator.h"
+#include "sim/jobshop/replan.h"
 #include "sim/jobshop/rules.h"
 #include "sim/uam/policies.h"
 
@@ -231,6 +232,74 @@ TEST(SelfLabel, PlannerLabelsThePoliciesOwnEpisode) {
     t.label_share = 1.0;
     t.max_labels = 1000;
   }
+}
+
+// Warm-started labels come from the same episode and the same labelled
+// decisions; only the planner's starting point differs. At p = 0 each
+// warm-started plan is never longer than the rest of the net's own
+// episode, even on a budget of one evaluation; the cold planner on that
+// budget is longer at the first decision on a 15x10 instance.
+TEST(SelfLabel, WarmStartedLabelsComeFromThePoliciesOwnEpisode) {
+  const auto net = Shipped();
+  const auto inst = *jobshop::GenerateInstance({.jobs = 15, .machines = 10, .seed = 8});
+  for (double p : {0.0, 0.1}) {
+    SCOPED_TRACE(p);
+    TeacherOptions t;
+    t.evaluations = 200;
+    t.label_share = 0.5;
+    t.max_labels = 1000;
+    t.stream = 3;
+    t.label_seed = 9;
+    SimTime cold_ms = 0, warm_ms = 0;
+    int cold_agreed = -1, warm_agreed = -1;
+    const auto cold = LabelWithPlanner(inst, WithP(p), 5, net, t, &cold_ms, &cold_agreed);
+    t.warm_start = true;
+    const auto warm = LabelWithPlanner(inst, WithP(p), 5, net, t, &warm_ms, &warm_agreed);
+    EXPECT_EQ(cold_ms, warm_ms);
+    ASSERT_GT(warm.size(), 10u);
+    // The same decisions are labelled (a reserve label can be dropped
+    // either way, so compare the observations that both labelled).
+    std::size_t same_obs = 0;
+    for (const auto& w : warm) {
+      EXPECT_EQ(w.obs.mask[w.action], 1);
+      for (const auto& c : cold) same_obs += c.obs.node_sets[0].features == w.obs.node_sets[0].features &&
+                                              c.obs.globals == w.obs.globals;
+    }
+    EXPECT_GE(same_obs, std::min(cold.size(), warm.size()) * 9 / 10);
+    EXPECT_NE(cold_agreed, warm_agreed);  // the labels themselves differ
+  }
+
+  // The bound, decision by decision, on the greedy episode at p = 0.
+  NeuralJobShopPolicy greedy(net, "g");
+  jobshop::SimOptions o = WithP(0);
+  o.decisions = greedy.decisions();
+  const auto episode = jobshop::RunEpisode(inst, o, 5, greedy);
+  ASSERT_EQ(episode.outcome, jobshop::Outcome::kCompleted);
+  const auto plan = jobshop::ReplanPolicy::SequencesOf(inst, episode);
+  jobshop::Simulator sim(inst, o);
+  sim.Reset(5);
+  greedy.Reset(5);
+  int decision = 0;
+  while (sim.AdvanceToDecision()) {
+    const auto cands = sim.candidates();
+    if (decision % 7 == 0) {
+      jobshop::ReplanOptions ro;
+      ro.plan_evaluations = 1;
+      jobshop::ReplanPolicy warm(ro), cold(ro);
+      warm.Reset(5);
+      warm.WarmStart(plan);
+      warm.Choose(sim, cands);
+      EXPECT_LE(warm.planned_makespan(), episode.makespan) << "decision " << decision;
+      if (decision == 0) {
+        cold.Reset(5);
+        cold.Choose(sim, cands);
+        EXPECT_GT(cold.planned_makespan(), episode.makespan);
+      }
+    }
+    sim.Apply(cands.size() < 2 ? 0 : greedy.Choose(sim, cands));
+    ++decision;
+  }
+  EXPECT_EQ(sim.result().makespan, episode.makespan);
 }
 
 TEST(SelfLabel, SamplesUseDifferentStreamsOnOneSeed) {

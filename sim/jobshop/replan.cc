@@ -118,6 +118,20 @@ void ReplanPolicy::Replan(const Simulator& sim) {
   follower_.Set(std::move(plan));
 }
 
+PlanFollower::Plan ReplanPolicy::SequencesOf(const Instance& instance,
+                                             const EpisodeResult& result) {
+  std::vector<std::vector<std::pair<SimTime, std::pair<int, int>>>> by_machine(
+      instance.num_machines);
+  for (const ScheduledOp& op : result.schedule)
+    if (op.start >= 0) by_machine[op.machine.value].push_back({op.start, {op.job.value, op.op}});
+  PlanFollower::Plan plan(instance.num_machines);
+  for (int m = 0; m < instance.num_machines; ++m) {
+    std::sort(by_machine[m].begin(), by_machine[m].end());
+    for (const auto& [start, op] : by_machine[m]) plan[m].push_back(op);
+  }
+  return plan;
+}
+
 int ReplanPolicy::Choose(const Simulator& sim, std::span<const Candidate> candidates) {
   if (!planned_ || sim.result().breakdowns != seen_breakdowns_ ||
       RepairsSeen(sim) != seen_repairs_)

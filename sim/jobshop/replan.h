@@ -72,6 +72,14 @@ class ReplanPolicy final : public Policy {
   DecisionMode decisions() const override { return DecisionMode::kHold; }
   void Reset(std::uint64_t seed) override;
   int Choose(const Simulator& sim, std::span<const Candidate> candidates) override;
+  // After Reset: the first plan starts from `plan` (machine sequences of
+  // the whole instance, e.g. those of an episode played from this state)
+  // instead of the planner's construction, so it is never worse than
+  // following `plan` from the current state (as the planner scores it: no
+  // future breakdown). An infeasible warm start is ignored.
+  void WarmStart(PlanFollower::Plan plan) { follower_.Set(std::move(plan)); }
+  // The machine sequences of a completed episode (starts in time order).
+  static PlanFollower::Plan SequencesOf(const Instance& instance, const EpisodeResult& result);
 
   // Statistics of the current episode.
   int replans() const { return replans_; }          // re-plans after time 0
