@@ -107,8 +107,7 @@ class NeuralModel {
   // (checkpoint averaging: snapshots of one run, late in training, average
   // out the noise of the last updates). Optimizer and trainer state are the
   // last path's; its trainer state gains "averaged_from" (the paths).
-  // Errors: fewer than one path, a path Load refuses, another domain or
-  // model shape.
+  // Errors: no path, a path Load refuses, another domain or model shape.
   static Result<std::unique_ptr<NeuralModel>> Average(std::span<const std::string> paths);
   ~NeuralModel();
 

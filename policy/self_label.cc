@@ -130,7 +130,8 @@ std::vector<Transition> LabelWithPlanner(const jobshop::Instance& instance,
       ++decision;
       continue;
     }
-    DL_DCHECK(!teacher.warm_start || (decision < taken.size() && taken[decision] < static_cast<int>(cands.size())));
+    DL_DCHECK(!teacher.warm_start ||
+              (decision < taken.size() && taken[decision] < static_cast<int>(cands.size())));
     const int own = teacher.warm_start ? taken[decision] : policy.Choose(sim, cands);
     ++decision;
     if (static_cast<int>(out.size()) < teacher.max_labels && draw.Uniform() < teacher.label_share) {

@@ -285,7 +285,9 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       else if (k == "labels_per_instance") c.labels_per_instance = static_cast<int>(integer(v, k, 0, 1 << 20));
       else if (k == "label_share") c.label_share = v.get<double>();
       else if (k == "label_warm_start") {
-        if (!v.is_boolean()) throw BadValue{fmt::format("label_warm_start: expected true or false, found {}", v.dump())};
+        if (!v.is_boolean())
+          throw BadValue{
+              fmt::format("label_warm_start: expected true or false, found {}", v.dump())};
         c.label_warm_start = v.get<bool>();
       }
       else if (k == "greedy_floor") c.greedy_floor = v.get<double>();
@@ -329,12 +331,11 @@ Result<TrainConfig> ApplyTrainConfigJson(TrainConfig c, const std::string& text,
       } else {
         return Error{fmt::format(
             "{}: unknown key '{}' (known: steps, method, envs, rollout, critic_warmup, lr, gamma, "
-            "lambda, reward_scale, seed, threads, eval_every, checkpoint_every, snapshot_every, clip, "
-            "value_clip, "
-            "value_coef, entropy_coef, max_grad_norm, epochs, minibatch, hidden, heads, layers, "
-            "features, instances, samples, expert_evaluations, labels_per_instance, label_share, "
-            "label_warm_start, "
-            "greedy_floor, jobs, machines, shutdown_p, max_time, vertiports, aircraft)",
+            "lambda, reward_scale, seed, threads, eval_every, checkpoint_every, snapshot_every, "
+            "clip, value_clip, value_coef, entropy_coef, max_grad_norm, epochs, minibatch, "
+            "hidden, heads, layers, features, instances, samples, expert_evaluations, "
+            "labels_per_instance, label_share, label_warm_start, greedy_floor, jobs, machines, "
+            "shutdown_p, max_time, vertiports, aircraft)",
             source, k)};
       }
     }
