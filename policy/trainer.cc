@@ -539,6 +539,26 @@ Error LostRank(const std::exception& e, const std::string& latest) {
                            what.substr(0, 160), next)};
 }
 
+// The temporary files of saves that a kill interrupted (NeuralModel::Save
+// writes X.pt.tmp, WriteWeightsFile X.safetensors.tmp<pid>, then renames):
+// nothing reads them, and the pid-named ones would never be overwritten.
+static void RemoveInterruptedSaves(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto pt = name.rfind(".pt.tmp"), st = name.rfind(".safetensors.tmp");
+    const bool pid_suffix =
+        st != std::string::npos &&
+        name.find_first_not_of("0123456789", st + 16) == std::string::npos;
+    if ((pt != std::string::npos && pt + 7 == name.size()) || pid_suffix)
+      stale.push_back(it->path());
+  }
+  for (const auto& p : stale) fs::remove(p, ec);
+}
+
 Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, bool resume,
                            const TrainCallbacks& cb, const std::atomic<bool>* cancel,
                            const DataParallel& dp) {
@@ -546,6 +566,11 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Error{fmt::format("{}: cannot create output directory: {}", out_dir, ec.message())};
+  if (dp.rank == 0) {
+    RemoveInterruptedSaves(out_dir);
+    if (fs::is_directory(fs::path(out_dir) / "snapshots", ec))
+      RemoveInterruptedSaves(fs::path(out_dir) / "snapshots");
+  }
   const std::string latest = CheckpointPath(out_dir, "checkpoint.pt");
   const std::string best_path = CheckpointPath(out_dir, "best.pt");
 

@@ -713,6 +713,27 @@ TEST_F(TempDir, JobShopDaggerTrainsAndResumes) {
                                     "t").ok());
 }
 
+// A save that a kill interrupted leaves its temporary file; the next run in
+// that directory removes such files (and only those).
+TEST_F(TempDir, TrainingRemovesTheTemporaryFilesOfInterruptedSaves) {
+  fs::create_directories(Path("run/snapshots"));
+  const char* stale[] = {"run/checkpoint.pt.tmp", "run/best.safetensors.tmp4242",
+                         "run/snapshots/step-000000010.pt.tmp",
+                         "run/snapshots/step-000000010.safetensors.tmp17"};
+  const char* kept[] = {"run/notes.tmp", "run/best.safetensors.tmp.txt", "run/a.pt.tmp.bak"};
+  for (const char* f : stale) std::ofstream(Path(f)) << "partial";
+  for (const char* f : kept) std::ofstream(Path(f)) << "mine";
+  auto small = TrainSmallJobShop(R"({"method": "dagger", "instances": 2,
+                                     "expert_evaluations": 50, "labels_per_instance": 4,
+                                     "jobs": [4], "machines": [3], "steps": 8, "epochs": 1,
+                                     "minibatch": 8, "eval_every": 1000, "threads": 1})",
+                                 Path("run"));
+  ASSERT_TRUE(small.Ok());
+  for (const char* f : stale) EXPECT_FALSE(fs::exists(Path(f))) << f;
+  for (const char* f : kept) EXPECT_TRUE(fs::exists(Path(f))) << f;
+  EXPECT_TRUE(fs::exists(Path("run/checkpoint.pt")));
+}
+
 // UAM learns from the rollout planner (DAgger): labelled days, a
 // cross-entropy update, the local observation recorded, resume.
 TEST_F(TempDir, UamImitationTrainsAndResumes) {
