@@ -1539,8 +1539,7 @@ Result<std::unique_ptr<NeuralModel>> NeuralModel::Average(std::span<const std::s
     auto other = Load(paths[i]);
     if (!other) return other.error();
     const ModelConfig& oc = (*other)->config();
-    if ((*other)->domain() != m.domain() || oc.hidden != mc.hidden || oc.heads != mc.heads ||
-        oc.layers != mc.layers || oc.features != mc.features)
+    if ((*other)->domain() != m.domain() || oc != mc)
       return Error{fmt::format(
           "average: {} is a {} model (hidden {} heads {} layers {} features {}), {} a {} model "
           "(hidden {} heads {} layers {} features {}): only one model shape can be averaged",

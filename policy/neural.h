@@ -50,6 +50,7 @@ struct ModelConfig {
   // env::kUamFeaturesCurrent: both 2, for new models; checkpoints that do
   // not record it are version 1).
   int features = 2;
+  bool operator==(const ModelConfig&) const = default;
 };
 
 struct PpoConfig {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <limits>
 #include <thread>
@@ -542,20 +543,15 @@ Error LostRank(const std::exception& e, const std::string& latest) {
 // The temporary files of saves that a kill interrupted (NeuralModel::Save
 // writes X.pt.tmp, WriteWeightsFile X.safetensors.tmp<pid>, then renames):
 // nothing reads them, and the pid-named ones would never be overwritten.
+// A directory that does not exist has none.
 static void RemoveInterruptedSaves(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
+  static const std::regex kTemporary(R"(.*\.(pt\.tmp|safetensors\.tmp[0-9]*))");
   std::error_code ec;
   std::vector<fs::path> stale;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    const auto pt = name.rfind(".pt.tmp"), st = name.rfind(".safetensors.tmp");
-    const bool pid_suffix =
-        st != std::string::npos &&
-        name.find_first_not_of("0123456789", st + 16) == std::string::npos;
-    if ((pt != std::string::npos && pt + 7 == name.size()) || pid_suffix)
-      stale.push_back(it->path());
-  }
+       it.increment(ec))
+    if (std::regex_match(it->path().filename().string(), kTemporary)) stale.push_back(it->path());
   for (const auto& p : stale) fs::remove(p, ec);
 }
 
@@ -566,10 +562,10 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return Error{fmt::format("{}: cannot create output directory: {}", out_dir, ec.message())};
+  const fs::path snapshots = fs::path(out_dir) / "snapshots";
   if (dp.rank == 0) {
     RemoveInterruptedSaves(out_dir);
-    if (fs::is_directory(fs::path(out_dir) / "snapshots", ec))
-      RemoveInterruptedSaves(fs::path(out_dir) / "snapshots");
+    RemoveInterruptedSaves(snapshots);
   }
   const std::string latest = CheckpointPath(out_dir, "checkpoint.pt");
   const std::string best_path = CheckpointPath(out_dir, "best.pt");
@@ -958,10 +954,9 @@ Result<TrainSummary> Train(const TrainConfig& c, const std::string& out_dir, boo
       if (Status st = save(latest); !st.ok()) return st.error();
     }
     if (leader && c.snapshot_every > 0 && iteration % c.snapshot_every == 0) {
-      fs::create_directories(fs::path(out_dir) / "snapshots", ec);
-      const std::string snap =
-          (fs::path(out_dir) / "snapshots" / fmt::format("step-{:09d}.pt", step)).string();
-      if (Status st = save(snap); !st.ok()) return st.error();
+      fs::create_directories(snapshots, ec);
+      if (Status st = save((snapshots / fmt::format("step-{:09d}.pt", step)).string()); !st.ok())
+        return st.error();
     }
     if (cb.on_progress) cb.on_progress(p);
   }

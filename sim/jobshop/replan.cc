@@ -120,14 +120,18 @@ void ReplanPolicy::Replan(const Simulator& sim) {
 
 PlanFollower::Plan ReplanPolicy::SequencesOf(const Instance& instance,
                                              const EpisodeResult& result) {
-  std::vector<std::vector<std::pair<SimTime, std::pair<int, int>>>> by_machine(
-      instance.num_machines);
+  std::vector<std::vector<const ScheduledOp*>> by_machine(instance.num_machines);
   for (const ScheduledOp& op : result.schedule)
-    if (op.start >= 0) by_machine[op.machine.value].push_back({op.start, {op.job.value, op.op}});
+    if (op.start >= 0) by_machine[op.machine.value].push_back(&op);
   PlanFollower::Plan plan(instance.num_machines);
   for (int m = 0; m < instance.num_machines; ++m) {
-    std::sort(by_machine[m].begin(), by_machine[m].end());
-    for (const auto& [start, op] : by_machine[m]) plan[m].push_back(op);
+    // As MachineSequences (schedule.h): an empty occupation [t, t) comes
+    // before one from t.
+    std::stable_sort(by_machine[m].begin(), by_machine[m].end(),
+                     [](const ScheduledOp* a, const ScheduledOp* b) {
+                       return a->start != b->start ? a->start < b->start : a->leave < b->leave;
+                     });
+    for (const ScheduledOp* op : by_machine[m]) plan[m].push_back({op->job.value, op->op});
   }
   return plan;
 }
